@@ -1,0 +1,73 @@
+"""The ``emoscore`` command: thin wrappers that parse options, call the library and print.
+
+Each command lives in a module of this package and is loaded only when used, so
+``emoscore --help`` stays fast and a command's heavy imports never slow the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from emoscore.errors import EmoscoreError
+
+# command name -> "module:attribute" inside emoscore.cli
+COMMANDS: dict[str, str] = {
+    "analyze": "analysis:analyze",
+    "train": "training:train",
+    "evaluate": "training:evaluate",
+    "datasets": "datasets:datasets",
+    "models": "datasets:models",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(f"emoscore.cli.{module}"), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="emoscore")
+def cli() -> None:
+    """Emotion timelines from audio and video, and film-score sketches from them."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; library errors become one line on stderr and exit status 1."""
+    try:
+        cli.main(args=argv, prog_name="emoscore", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("emoscore: aborted", err=True)
+        sys.exit(130)
+    except EmoscoreError as exc:
+        click.echo(f"emoscore: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("emoscore: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # never a traceback for users; EMOSCORE_DEBUG=1 shows it
+        if os.environ.get("EMOSCORE_DEBUG"):
+            raise
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(f"emoscore: internal error: {type(exc).__name__}: {msg} (set EMOSCORE_DEBUG=1 for details)",
+                   err=True)
+        sys.exit(2)
