@@ -33,7 +33,9 @@ def default_data_root() -> Path:
         return root
     if DEFAULT_DATA_ROOT.is_dir():
         return DEFAULT_DATA_ROOT
-    raise DataError(f"no data root: {DEFAULT_DATA_ROOT} not found; pass --data-root DIR or set ${ENV_DATA_ROOT}")
+    raise DataError(
+        f"no data root: {DEFAULT_DATA_ROOT} not found; pass --data-root DIR or set ${ENV_DATA_ROOT}"
+    )
 
 
 def _data_root(data_root: str | Path | None) -> Path:
@@ -143,7 +145,7 @@ def describe_corpus(frame: pd.DataFrame, *, durations: bool = True) -> dict[str,
         "speakers": int(frame["speaker"].nunique()),
         "labels": {str(k): int(v) for k, v in frame["label"].value_counts().items()},
         "clips_per_corpus": {str(k): int(v) for k, v in frame["corpus"].value_counts(sort=False).items()},
-        "licences": {c: (catalog[c].licence if c in catalog else "see the data's own terms") for c in corpora},
+        "licences": {c: catalog[c].licence if c in catalog else "see the data's own terms" for c in corpora},
     }
     if durations:
         from emoscore.audio import probe_audio
