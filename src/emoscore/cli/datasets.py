@@ -89,7 +89,9 @@ def describe(name: str, data_root: str | None, fmt: str, durations: bool) -> Non
     click.echo(f"speakers  {summary['speakers']}")
     if "duration_s" in summary:
         unreadable = f" ({summary['unreadable']} unreadable)" if summary["unreadable"] else ""
-        click.echo(f"duration  {summary['duration_s'] / 60:.1f} min{unreadable}")
+        seconds = summary["duration_s"]
+        shown = f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+        click.echo(f"duration  {shown}{unreadable}")
     total = summary["clips"]
     rows = [
         {"label": k, "clips": v, "share": f"{100 * v / total:.1f}%"} for k, v in summary["labels"].items()

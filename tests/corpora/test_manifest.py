@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from emoscore.corpora import load_manifest
+from emoscore.errors import DataError
+
+
+def test_good_and_bad_rows(tmp_path, tone):
+    tone(tmp_path / "clips" / "a.wav")
+    tone(tmp_path / "clips" / "b.flac")
+    tone(tmp_path / "clips" / "c.wav")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "path,label,speaker,take\n"
+        "clips/a.wav,Anger,s1,1\n"
+        "does/not/exist.wav,happy,s1,2\n"
+        ",sad,s2,3\n"
+        "\n"
+        "clips/b.flac,joyful,s2,4\n"
+        "clips/c.wav,,s2,5\n"
+        "clips/c.wav,sadness,s2,6\n"
+    )
+    result = load_manifest(manifest)
+    src = str(manifest)
+    assert result.bad_rows == (
+        f"{src}:3: does/not/exist.wav not found",
+        f"{src}:4: empty path",
+        f"{src}:6: clips/b.flac: unknown label 'joyful'",
+        f"{src}:7: clips/c.wav: empty label",
+    )
+    df = result.frame
+    assert df[["label", "code", "speaker", "corpus", "take"]].values.tolist() == [
+        ["angry", "Anger", "manifest:s1", "manifest", "1"],
+        ["sad", "sadness", "manifest:s2", "manifest", "6"],
+    ]
+    assert df["path"][0] == os.path.abspath(tmp_path / "clips" / "a.wav")
+
+
+def test_without_speaker_each_clip_is_its_own(tmp_path, tone):
+    tone(tmp_path / "x" / "one.wav")
+    tone(tmp_path / "x" / "two.wav")
+    manifest = tmp_path / "m.csv"
+    # a BOM and upper-case, padded header names are common in spreadsheet exports
+    manifest.write_text("\ufeffPath , LABEL\nx/one.wav,neutral\nx/two.wav,fear\n", encoding="utf-8")
+    df = load_manifest(manifest, corpus="mine").frame
+    assert df[["label", "speaker", "corpus"]].values.tolist() == [
+        ["neutral", "mine:x/one", "mine"],
+        ["fearful", "mine:x/two", "mine"],
+    ]
+
+
+def test_absolute_paths(tmp_path, tone):
+    clip = tone(tmp_path / "elsewhere" / "z.wav")
+    manifest = tmp_path / "sub" / "m.csv"
+    manifest.parent.mkdir()
+    manifest.write_text(f"path,label\n{clip},calm\n")
+    assert load_manifest(manifest).frame["path"].tolist() == [str(clip)]
+
+
+def test_missing_column_names_file_and_column(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,label\na.wav,happy\n")
+    with pytest.raises(DataError, match=r"m\.csv: missing column 'path'"):
+        load_manifest(manifest)
+
+
+def test_no_usable_rows_and_missing_file(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,label\nnope.wav,happy\n")
+    with pytest.raises(DataError, match=r"m\.csv: no usable rows \(1 bad; first: nope\.wav not found\)"):
+        load_manifest(manifest)
+    manifest.write_text("")
+    with pytest.raises(DataError, match="empty manifest"):
+        load_manifest(manifest)
+    with pytest.raises(DataError, match=r"absent\.csv: manifest not found"):
+        load_manifest(tmp_path / "absent.csv")
