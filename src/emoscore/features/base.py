@@ -23,6 +23,8 @@ class FeatureExtractor(abc.ABC):
     """Turns one mono clip or window into a feature array."""
 
     name: str
+    #: Dimensions of one output: 1 for vectors, 3 for logmel3's (channels, bands, frames).
+    ndim: int = 1
 
     def params(self) -> dict[str, Any]:
         """JSON-serialisable settings: everything that changes the output (nothing that does not)."""
@@ -53,6 +55,11 @@ class ConcatExtractor(FeatureExtractor):
     def __init__(self, parts: Sequence[FeatureExtractor]):
         if len(parts) < 2:
             raise ConfigError("a feature concatenation needs at least two feature sets")
+        for p in parts:
+            if p.ndim != 1:
+                raise ConfigError(
+                    f"feature set {p.name!r} gives {p.ndim}-D features and cannot be concatenated"
+                )
         self.parts = list(parts)
         self.name = "+".join(p.name for p in self.parts)
 

@@ -34,6 +34,7 @@ def n_frames(n_samples: int, hop: int = HOP) -> int:
 
 class LogMel3Extractor(FeatureExtractor):
     name = "logmel3"
+    ndim = 3
 
     def __init__(self, *, sample_rate: int = 16_000):
         self.sample_rate = sample_rate

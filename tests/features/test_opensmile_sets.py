@@ -1,0 +1,29 @@
+import pickle
+
+import numpy as np
+import pytest
+
+from emoscore.features import CompareExtractor, EgemapsExtractor
+
+
+@pytest.mark.parametrize(("cls", "dim"), [(EgemapsExtractor, 88), (CompareExtractor, 6373)])
+def test_dims_determinism_and_pickling(cls, dim, clip):
+    e = cls()
+    f = e(clip, 16_000)
+    assert f.shape == (dim,) and f.dtype == np.float32 and np.all(np.isfinite(f))
+    np.testing.assert_array_equal(f, e(clip, 16_000))
+    assert e._smile is not None  # built once, reused
+    smile = e._smile
+    e(clip, 16_000)
+    assert e._smile is smile
+    e2 = pickle.loads(pickle.dumps(e))
+    assert e2._smile is None and e2 == e
+    np.testing.assert_array_equal(e2(clip, 16_000), f)
+
+
+def test_egemaps_tracks_pitch(make_voiced):
+    """F0semitoneFrom27.5Hz_sma3nz_amean is the first eGeMAPS functional: 12*log2(140/27.5) = 28.2."""
+    low = EgemapsExtractor()(make_voiced(f0=140.0), 16_000)
+    high = EgemapsExtractor()(make_voiced(f0=280.0), 16_000)
+    assert abs(low[0] - 28.2) < 1.5
+    assert abs((high[0] - low[0]) - 12.0) < 1.5
