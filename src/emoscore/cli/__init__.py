@@ -21,6 +21,12 @@ COMMANDS: dict[str, str] = {
     "evaluate": "training:evaluate",
     "datasets": "datasets:datasets",
     "models": "datasets:models",
+    "compose": "music:compose",
+    "render": "music:render",
+    "compare": "music:compare",
+    "maps": "music:maps",
+    "stats": "music:stats",
+    "live": "music:live",
 }
 
 
