@@ -1,0 +1,78 @@
+"""``emoscore analyze``: the emotion timeline of one audio or video file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from emoscore.cli.output import dumps, progress_bar, table, write_atomic
+from emoscore.timeline import Timeline
+
+FORMATS = ("json", "csv", "table")
+
+
+def render_timeline(tl: Timeline, fmt: str) -> str:
+    if fmt == "json":
+        return dumps(tl.to_dict())
+    if fmt == "csv":
+        return tl.to_csv()
+    rows = [(f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
+            for s in tl.segments]
+    head = f"{tl.input}  ({tl.duration:.2f} s, model {tl.model.name} {tl.model.version}, window {tl.window:g} s)\n"
+    return head + table(rows, ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"])
+
+
+def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
+    """``out`` with a suffix is one file in ``fmt`` (or its suffix); otherwise a folder gets JSON, CSV, PNG."""
+    from emoscore.plots import plot_timeline
+
+    written: list[Path] = []
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if out is None:
+        pass
+    elif suffix in ("json", "csv", "txt"):
+        written.append(write_atomic(out, render_timeline(tl, {"txt": "table"}.get(suffix, suffix))))
+    else:
+        stem = Path(tl.input).stem
+        written.append(write_atomic(out / f"{stem}.json", render_timeline(tl, "json")))
+        written.append(write_atomic(out / f"{stem}.csv", render_timeline(tl, "csv")))
+        written.append(plot_timeline(tl, out / f"{stem}.png"))
+    if plot is not None:
+        written.append(plot_timeline(tl, plot))
+    return written
+
+
+@click.command()
+@click.argument("input", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
+@click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, 1–5 s.")
+@click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="A .json/.csv/.txt file, or a folder that receives JSON, CSV and a PNG plot.")
+@click.option("--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Timeline plot PNG.")
+@click.option("--denoise", is_flag=True, help="Spectral-gating noise reduction before analysis.")
+def analyze(input: Path, model: str, window: float, hop: float | None, fmt: str, output: Path | None,
+            plot: Path | None, denoise: bool) -> None:
+    """Emotion timeline of INPUT (audio, or a video's sound track)."""
+    from emoscore.audio import probe_audio
+    from emoscore.recognize import analyze_file
+
+    info = probe_audio(input)
+    bar = progress_bar(info.duration or 0.0, "analyzing") if info.duration else None
+    done = [0.0]
+
+    def advance(t: float) -> None:
+        if bar is not None:
+            bar.update(round(t - done[0], 1))
+            done[0] = t
+
+    try:
+        tl = analyze_file(input, model=model, window=window, hop=hop, denoise=denoise, progress=advance)
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(render_timeline(tl, fmt), nl=False)
+    for p in write_outputs(tl, output, plot):
+        click.echo(f"wrote {p}", err=True)

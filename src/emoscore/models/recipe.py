@@ -1,0 +1,90 @@
+"""Training recipes: everything that defines how a model is trained, as data.
+
+A recipe names corpora, the label set, the feature set, the model kind and its
+hyper-parameters, and the preprocessing. Shipped recipes live in ``data/recipes/*.toml``;
+the bundle records its recipe so ``evaluate`` can retrain it fold by fold.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from emoscore.audio.preprocess import Preprocessing
+from emoscore.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TrainingRecipe:
+    """How to train one model."""
+
+    name: str = "custom"
+    version: str = "0.1.0"
+    task: str = "emotion"
+    description: str = ""
+    corpora: tuple[str, ...] = ()
+    labels: tuple[str, ...] | None = None
+    features: str = "egemaps"
+    model: str = "svm"
+    tune: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+    preprocessing: Preprocessing = field(default_factory=Preprocessing)
+    licence: str = ""
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["corpora"] = list(self.corpora)
+        d["labels"] = list(self.labels) if self.labels is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, origin: str = "recipe") -> TrainingRecipe:
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ConfigError(f"{origin}: unknown recipe key(s) {', '.join(unknown)}")
+        try:
+            kw = dict(d)
+            if "corpora" in kw:
+                kw["corpora"] = tuple(kw["corpora"])
+            if kw.get("labels") is not None:
+                kw["labels"] = tuple(kw["labels"])
+            if "preprocessing" in kw:
+                kw["preprocessing"] = Preprocessing.from_dict(dict(kw["preprocessing"]))
+            return cls(**kw)
+        except TypeError as exc:
+            raise ConfigError(f"{origin}: malformed recipe ({exc})") from None
+
+    def with_overrides(self, **changes: Any) -> TrainingRecipe:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def shipped_recipes() -> list[str]:
+    folder = resources.files("emoscore.data").joinpath("recipes")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_recipe(name_or_path: str | Path) -> TrainingRecipe:
+    """A shipped recipe by name (``default``, ``fast``) or a TOML file.
+
+    >>> load_recipe("default").features
+    'whisper-base+egemaps'
+    """
+    text = str(name_or_path)
+    if text in shipped_recipes():
+        raw = resources.files("emoscore.data").joinpath("recipes", f"{text}.toml").read_text()
+        origin = f"recipe {text}"
+    else:
+        p = Path(text)
+        if not p.is_file():
+            raise ConfigError(f"{text}: no such recipe (shipped: {', '.join(shipped_recipes())})")
+        raw, origin = p.read_text(), str(p)
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML ({exc})") from None
+    return TrainingRecipe.from_dict(data, origin=origin)

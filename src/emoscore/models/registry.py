@@ -1,0 +1,62 @@
+"""Named models shipped with emoscore (``default``, ``fast``) and bundles given by path."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from emoscore.errors import ModelError
+from emoscore.models.bundle import ModelBundle, load_bundle, read_metadata
+
+BUNDLE_SUFFIX = ".emo"
+
+
+def shipped_models_dir() -> Path:
+    return Path(str(resources.files("emoscore.data").joinpath("models")))
+
+
+def shipped_model_names() -> list[str]:
+    d = shipped_models_dir()
+    return sorted(p.stem for p in d.glob(f"*{BUNDLE_SUFFIX}")) if d.exists() else []
+
+
+def resolve_model(name_or_path: str | Path) -> Path:
+    """Path of a shipped model name (``default``) or of a bundle file."""
+    text = str(name_or_path)
+    shipped = shipped_models_dir() / f"{text}{BUNDLE_SUFFIX}"
+    if shipped.exists():
+        return shipped
+    p = Path(text)
+    if p.exists():
+        return p
+    if p.suffix or "/" in text:
+        raise ModelError(f"{text}: model bundle not found")
+    known = ", ".join(shipped_model_names()) or "none installed"
+    raise ModelError(f"unknown model {text!r}; shipped models: {known}; or give a path to a bundle")
+
+
+def load_model(name_or_path: str | Path) -> ModelBundle:
+    """Load a shipped model by name or a bundle by path."""
+    return load_bundle(resolve_model(name_or_path))
+
+
+def list_models() -> list[dict[str, Any]]:
+    """Shipped models with their metadata summary (nothing is unpickled)."""
+    rows = []
+    for name in shipped_model_names():
+        path = shipped_models_dir() / f"{name}{BUNDLE_SUFFIX}"
+        meta = read_metadata(path)
+        rows.append(
+            {
+                "name": name,
+                "version": meta.get("version", "?"),
+                "task": meta.get("task", "emotion"),
+                "labels": meta.get("labels", []),
+                "feature_set": meta.get("feature_set", "?"),
+                "path": str(path),
+                "description": meta.get("description", ""),
+                "licence": meta.get("licence", ""),
+            }
+        )
+    return rows

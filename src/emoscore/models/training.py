@@ -1,0 +1,117 @@
+"""Fit a recipe on a corpus table: features (cached), estimator, bundle."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from emoscore.errors import AudioError, DataError
+from emoscore.features import FeatureCache, extract_files, get_extractor
+from emoscore.models.bundle import ModelBundle
+from emoscore.models.classical import build_classifier
+from emoscore.models.recipe import TrainingRecipe
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Features of a corpus table's usable rows; ``frame`` keeps only the rows that decoded."""
+
+    frame: pd.DataFrame
+    X: Any  # 2-D float array, or an object array of per-clip arrays (logmel3)
+    errors: tuple[str, ...]
+
+
+def take(X: Any, idx: Sequence[int] | np.ndarray) -> Any:
+    """Rows of a feature matrix or of an object array of per-clip arrays."""
+    return X[np.asarray(idx, dtype=int)]
+
+
+def _stack(arrays: list[np.ndarray]) -> Any:
+    if arrays and all(a.ndim == 1 for a in arrays):
+        return np.vstack(arrays).astype(np.float32)
+    out = np.empty(len(arrays), dtype=object)
+    for i, a in enumerate(arrays):
+        out[i] = a
+    return out
+
+
+def compute_features(
+    frame: pd.DataFrame,
+    extractor: Any,
+    recipe: TrainingRecipe,
+    *,
+    cache: FeatureCache | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> FeatureTable:
+    """Features for every row; rows whose audio cannot be used are dropped and reported."""
+    paths = frame["path"].tolist()
+    try:
+        arrays = extract_files(paths, extractor, preprocessing=recipe.preprocessing, cache=cache,
+                               n_jobs=n_jobs, progress=progress)
+        return FeatureTable(frame.reset_index(drop=True), _stack(arrays), ())
+    except AudioError:
+        pass
+    keep, arrays, errors = [], [], []
+    for i, p in enumerate(paths):
+        try:
+            arrays.extend(extract_files([p], extractor, preprocessing=recipe.preprocessing, cache=cache))
+            keep.append(i)
+        except AudioError as exc:
+            errors.append(str(exc))
+    if not keep:
+        raise DataError(f"none of the {len(paths)} files could be used; first problem: {errors[0]}")
+    return FeatureTable(frame.iloc[keep].reset_index(drop=True), _stack(arrays), tuple(errors))
+
+
+def build_estimator(recipe: TrainingRecipe) -> Any:
+    """A fresh estimator for the recipe's model kind."""
+    if recipe.model == "cnn":
+        from emoscore.models.neural import LogMelCNN
+
+        return LogMelCNN(**recipe.params)
+    return build_classifier(recipe.model, params=recipe.params, tune=recipe.tune)
+
+
+def fit_estimator(estimator: Any, X: Any, y: Sequence[str], groups: Sequence[str] | None) -> Any:
+    """Fit, passing speaker groups to estimators that tune or validate by group."""
+    if groups is not None and "groups" in inspect.signature(estimator.fit).parameters:
+        return estimator.fit(X, np.asarray(y), groups=np.asarray(groups))
+    return estimator.fit(X, np.asarray(y))
+
+
+def fit_bundle(recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *,
+               metrics: dict[str, Any] | None = None) -> ModelBundle:
+    """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
+    frame = table.frame
+    estimator = fit_estimator(build_estimator(recipe), table.X, frame["label"], frame["speaker"])
+    labels = tuple(recipe.labels) if recipe.labels else tuple(sorted(frame["label"].unique()))
+    labels = tuple(lab for lab in labels if lab in set(estimator.classes_))
+    meta = {
+        "name": recipe.name,
+        "version": recipe.version,
+        "task": recipe.task,
+        "description": recipe.description,
+        "licence": recipe.licence,
+        "recipe": recipe.to_dict(),
+        "training": {
+            "corpora": sorted(frame["corpus"].unique().tolist()),
+            "n_clips": int(len(frame)),
+            "speakers": sorted(frame["speaker"].astype(str).unique().tolist()),
+            "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
+        },
+        "metrics": metrics or {},
+    }
+    best = getattr(estimator, "best_params_", None)
+    if best:
+        meta["tuned_params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in best.items()}
+    return ModelBundle(estimator, extractor, recipe.preprocessing, labels, meta)
+
+
+def recipe_extractor(recipe: TrainingRecipe) -> Any:
+    return get_extractor(recipe.features)

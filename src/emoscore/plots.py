@@ -1,0 +1,79 @@
+"""Figures users ask for: the emotion timeline and a confusion matrix (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from emoscore.protocols.metrics import ClassificationReport  # noqa: E402
+from emoscore.timeline import Timeline  # noqa: E402
+
+EMOTION_COLOURS = {
+    "neutral": "#9e9e9e", "calm": "#80cbc4", "happy": "#fdd835", "sad": "#1e88e5", "angry": "#e53935",
+    "fearful": "#8e24aa", "disgust": "#6d8b3a", "surprised": "#fb8c00", "boredom": "#795548",
+}
+
+
+def emotion_colour(label: str, index: int = 0) -> str:
+    return EMOTION_COLOURS.get(label, plt.get_cmap("tab10")(index % 10))
+
+
+def plot_timeline(timeline: Timeline, path: str | Path) -> Path:
+    """Stacked class probabilities per window (top), valence/arousal/dominance (bottom)."""
+    labels = list(timeline.labels)
+    starts = np.array([s.start for s in timeline.segments])
+    widths = np.array([s.end - s.start for s in timeline.segments])
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True, height_ratios=[3, 2])
+    bottom = np.zeros(len(starts))
+    for i, lab in enumerate(labels):
+        p = np.array([s.probabilities.get(lab, 0.0) for s in timeline.segments])
+        ax1.bar(starts, p, widths, bottom=bottom, align="edge", color=emotion_colour(lab, i), label=lab,
+                edgecolor="white", linewidth=0.5)
+        bottom += p
+    for s in timeline.segments:
+        ax1.text(s.start + (s.end - s.start) / 2, 1.02, s.emotion, ha="center", va="bottom", fontsize=8)
+    ax1.set_ylim(0, 1.12)
+    ax1.set_ylabel("probability")
+    ax1.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    ax1.set_title(f"{Path(timeline.input).name} — {timeline.model.name} {timeline.model.version}")
+    mids = starts + widths / 2
+    for key, colour in (("valence", "#2e7d32"), ("arousal", "#c62828"), ("dominance", "#1565c0")):
+        ax2.plot(mids, [getattr(s, key) for s in timeline.segments], marker="o", color=colour, label=key)
+    ax2.set_ylim(0, 1)
+    ax2.axhline(0.5, color="#bbb", linewidth=0.8)
+    ax2.set_xlabel("time (s)")
+    ax2.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_confusion(report: ClassificationReport, path: str | Path, title: str = "") -> Path:
+    """Row-normalised confusion matrix with counts."""
+    cm = np.array(report.confusion, dtype=float)
+    norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1 + 0.7 * len(report.labels), 1 + 0.6 * len(report.labels)))
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(report.labels)), report.labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(report.labels)), report.labels)
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            ax.text(j, i, int(cm[i, j]), ha="center", va="center", color="white" if norm[i, j] > 0.5 else "black",
+                    fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or f"WA {report.wa:.3f}  UA {report.ua:.3f}  (chance UA {report.chance_ua:.3f})", fontsize=9)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
