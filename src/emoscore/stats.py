@@ -82,7 +82,8 @@ def read_ratings(path: str | Path) -> dict[str, list[float]]:
     reader = csv.DictReader(text.splitlines())
     cols = [c.strip().lower() for c in (reader.fieldnames or [])]
     if "scene" not in cols or "rating" not in cols:
-        raise DataError(f"{p}: needs columns scene,rating (found: {', '.join(cols) or 'none'})")
+        first = text.splitlines()[0][:60] if text.strip() else ""
+        raise DataError(f"{p}: needs a header row with columns scene,rating (first line: {first!r})")
     reader.fieldnames = cols
     out: dict[str, list[float]] = {}
     lo, hi = RATING_RANGE

@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from emoscore.errors import ConfigError
+
 
 @contextlib.contextmanager
 def atomic_output(dest: str | Path) -> Iterator[Path]:
@@ -22,8 +24,11 @@ def atomic_output(dest: str | Path) -> Iterator[Path]:
     ('done', ['x.txt'])
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".part{dest.suffix}", dir=dest.parent)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".part{dest.suffix}", dir=dest.parent)
+    except OSError as exc:
+        raise ConfigError(f"{dest}: cannot write output ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(name)
     try:

@@ -325,3 +325,47 @@ def plot_region_map(
         fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
     plt.close(fig)
     return out
+
+
+def map_method(path: str | Path) -> str:
+    """Which method a user map file is for: "A" ([[regions]]) or "B" ([emotions])."""
+    raw, origin = _read_toml(path, "")
+    if "regions" in raw and "emotions" not in raw:
+        return "A"
+    if "emotions" in raw and "regions" not in raw:
+        return "B"
+    raise ConfigError(f"{origin}: a map needs either [[regions]] (method A) or [emotions] (method B)")
+
+
+def plot_emotion_map(mapping: EmotionMap, out: str | Path, *, points: Mapping[str, Sequence[float]]) -> Path:
+    """Draw method B on the V/A plane: each emotion's point labelled with its interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from emoscore.music.atomic import atomic_output
+
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    cmap = plt.get_cmap("tab20")
+    for name, iv in sorted(mapping.intervals.items()):
+        if name not in points:
+            continue
+        v, a = points[name][0], points[name][1]
+        ax.scatter([v], [a], s=160, color=cmap(iv.semitones), edgecolor="black", zorder=3)
+        ax.annotate(f"{name}: {iv.short} ({iv.name})", (v, a), textcoords="offset points", xytext=(8, -3),
+                    fontsize=8)
+    ax.axvline(0.5, color="black", lw=1)
+    ax.axhline(0.5, color="black", lw=1, ls=":")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("valence")
+    ax.set_ylabel("arousal")
+    ax.set_title("method B: top emotion → interval")
+    fig.tight_layout()
+    out = Path(out)
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
+    plt.close(fig)
+    return out
