@@ -20,6 +20,12 @@ from emoscore.errors import AudioError
 TARGET_RATE = 16_000
 MIN_RATE, MAX_RATE = 1_000, 768_000
 SILENCE_PEAK = 1e-4
+# Containers libsndfile reads (by magic bytes). MP3 goes to FFmpeg: libmpg123 prints warnings
+# straight to the process's stderr on damaged files, which would break the CLI's one-line errors.
+SOUNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM", b"riff", b".snd", b"caff")
+# FFmpeg formats whose audio stream duration comes from an index or header, not a bit-rate guess,
+# so decoding much less than it means the file was cut short.
+EXACT_DURATION_FORMATS = ("mov", "mp4", "m4a", "matroska", "webm", "ogg")
 
 
 @dataclass(frozen=True)
@@ -62,29 +68,86 @@ def _check_rate(path: Path, rate: float, channels: int) -> None:
         raise AudioError(f"{path}: sample rate {rate:g} Hz is outside {MIN_RATE}..{MAX_RATE} Hz")
 
 
+def _soundfile_info(path: Path) -> sf._SoundFileInfo | None:
+    """libsndfile's header facts, or None when the file is not one of its containers."""
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot read ({exc.strerror})") from None
+    if magic not in SOUNDFILE_MAGIC:
+        return None
+    try:
+        return sf.info(str(path))
+    except Exception:
+        return None
+
+
+def _wav_truncation(path: Path) -> str | None:
+    """Why a RIFF/WAVE file is cut short (its data chunk declares more bytes than exist), or None.
+
+    libsndfile silently reads what is there, so a cut-off wav would otherwise pass as a shorter one.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(12)
+        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        pos, block_align, byte_rate = 12, 1, 0
+        while pos + 8 <= size:
+            fh.seek(pos)
+            chunk = fh.read(8)
+            cid, length = chunk[:4], int.from_bytes(chunk[4:8], "little")
+            if cid == b"fmt ":
+                fmt = fh.read(16)
+                byte_rate = int.from_bytes(fmt[8:12], "little")
+                block_align = max(1, int.from_bytes(fmt[12:14], "little"))
+            elif cid == b"data":
+                if length in (0, 0xFFFFFFFF):  # written by a streaming encoder: length unknown
+                    return None
+                have = max(0, size - pos - 8)
+                if length - have < block_align:
+                    return None
+                if byte_rate:
+                    held, declared = have / byte_rate, length / byte_rate
+                    return f"truncated: holds {held:.2f} s of the {declared:.2f} s its header declares"
+                return f"truncated: holds {have} of the {length} data bytes its header declares"
+            pos += 8 + length + (length & 1)
+    return None
+
+
+def _channels(codec_context) -> int:  # noqa: ANN001 - a PyAV AudioCodecContext
+    channels = getattr(codec_context, "channels", 0) or 0
+    return channels or len(getattr(getattr(codec_context, "layout", None), "channels", ()) or ())
+
+
+def _no_audio(path: Path, container) -> AudioError:  # noqa: ANN001 - a PyAV InputContainer
+    if container.format.name == "tty" or not container.streams.video:
+        return AudioError(f"{path}: not an audio or video file (no audio track)")
+    return AudioError(f"{path}: has no audio track")
+
+
 def probe_audio(path: str | Path) -> AudioInfo:
     """Header facts of an audio or video file; raises :class:`AudioError` when it has no audio."""
     p = Path(path)
     _check_path(p)
-    try:
-        info = sf.info(str(p))
+    info = _soundfile_info(p)
+    if info is not None:
         _check_rate(p, info.samplerate, info.channels)
+        cut = _wav_truncation(p)
+        if cut:
+            raise AudioError(f"{p}: {cut}")
         return AudioInfo(str(p), int(info.samplerate), int(info.channels), float(info.duration), "soundfile")
-    except AudioError:
-        raise
-    except Exception:
-        pass
     import av
 
     try:
         with av.open(str(p)) as container:
             if not container.streams.audio:
-                raise AudioError(f"{p}: has no audio track")
+                raise _no_audio(p, container)
             st = container.streams.audio[0]
             rate = st.codec_context.sample_rate or st.rate or 0
-            channels = st.codec_context.channels if hasattr(st.codec_context, "channels") else 0
-            channels = channels or len(getattr(st.codec_context.layout, "channels", ())) or 0
-            _check_rate(p, rate, channels)
+            _check_rate(p, rate, _channels(st.codec_context))
+            channels = _channels(st.codec_context)
             duration = None
             if st.duration is not None and st.time_base is not None:
                 duration = float(st.duration * st.time_base)
@@ -98,7 +161,10 @@ def probe_audio(path: str | Path) -> AudioInfo:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # FFmpeg errors carry "[Errno N] reason: 'path'"; the reason alone reads better after the path.
+    raw = getattr(exc, "strerror", None) if type(exc).__module__.startswith("av") else None
+    raw = str(raw or exc).strip()
+    text = raw.splitlines()[0] if raw else type(exc).__name__
     return text[:160]
 
 
@@ -108,10 +174,18 @@ def _checked(path: Path, block: np.ndarray) -> np.ndarray:
     return block
 
 
-def _stream_soundfile(path: Path, rate: int, block_frames: int) -> Iterator[np.ndarray]:
+def _stream_soundfile(
+    path: Path, info: sf._SoundFileInfo, rate: int, block_seconds: float
+) -> Iterator[np.ndarray]:
+    _check_rate(path, info.samplerate, info.channels)
+    block_frames = max(1, int(block_seconds * info.samplerate))
+    cut = _wav_truncation(path)
+    if cut:
+        raise AudioError(f"{path}: {cut}")
     with sf.SoundFile(str(path)) as f:
-        _check_rate(path, f.samplerate, f.channels)
-        resampler = None if f.samplerate == rate else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32")
+        resampler = (
+            None if f.samplerate == rate else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32")
+        )
         while True:
             block = f.read(block_frames, dtype="float32", always_2d=True)
             last = len(block) < block_frames
@@ -133,20 +207,56 @@ def _stream_ffmpeg(path: Path, rate: int) -> Iterator[np.ndarray]:
         raise AudioError(f"{path}: not a readable audio or video file ({_short(exc)})") from None
     with container:
         if not container.streams.audio:
-            raise AudioError(f"{path}: has no audio track")
+            raise _no_audio(path, container)
         stream = container.streams.audio[0]
-        _check_rate(path, stream.codec_context.sample_rate or 0, max(1, stream.codec_context.channels or 1))
+        _check_rate(
+            path, stream.codec_context.sample_rate or stream.rate or 0, _channels(stream.codec_context)
+        )
+        declared = _declared_seconds(container, stream)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        total = 0
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    yield _checked(path, out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                    block = _checked(path, out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                    total += len(block)
+                    yield block
             for out in resampler.resample(None):
-                yield _checked(path, out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                block = _checked(path, out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                total += len(block)
+                yield block
         except AudioError:
             raise
         except Exception as exc:
-            raise AudioError(f"{path}: decoding failed, file may be truncated or corrupt ({_short(exc)})") from None
+            raise AudioError(
+                f"{path}: decoding failed, file may be truncated or corrupt ({_short(exc)})"
+            ) from None
+        got = total / rate
+        if declared is not None and total and got < declared - max(0.1, 0.02 * declared):
+            raise AudioError(
+                f"{path}: truncated: decoded {got:.2f} s of the {declared:.2f} s its header declares"
+            )
+
+
+def _declared_seconds(container, stream) -> float | None:  # noqa: ANN001 - PyAV objects
+    """The audio length a header states exactly (container index, MP3 Xing/Info/VBRI tag), else None."""
+    names = set(container.format.name.split(","))
+    if stream.duration is not None and stream.time_base is not None:
+        exact = bool(names & set(EXACT_DURATION_FORMATS)) or ("mp3" in names and _has_vbr_tag(container))
+        return float(stream.duration * stream.time_base) if exact else None
+    if container.duration is not None and not container.streams.video and names & set(EXACT_DURATION_FORMATS):
+        return container.duration / 1_000_000
+    return None
+
+
+def _has_vbr_tag(container) -> bool:  # noqa: ANN001 - a PyAV InputContainer
+    """Whether an MP3 states its frame count (else FFmpeg guesses the duration from the bit rate)."""
+    try:
+        with open(container.name, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    return any(tag in head for tag in (b"Xing", b"Info", b"VBRI"))
 
 
 def stream_audio(
@@ -158,16 +268,12 @@ def stream_audio(
     """
     p = Path(path)
     _check_path(p)
-    try:
-        sf.info(str(p))
-        use_soundfile = True
-    except Exception:
-        use_soundfile = False
+    info = _soundfile_info(p)
     total, peak = 0, 0.0
     try:
         blocks = (
-            _stream_soundfile(p, sample_rate, max(1, int(block_seconds * 48_000)))
-            if use_soundfile
+            _stream_soundfile(p, info, sample_rate, block_seconds)
+            if info is not None
             else _stream_ffmpeg(p, sample_rate)
         )
         for block in blocks:
