@@ -9,6 +9,7 @@ scaling belongs to the model pipeline, not here.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,9 @@ class Seed94Extractor(FeatureExtractor):
         if len(y) < N_FFT:  # librosa needs at least one full frame without warnings
             y = np.pad(y, (0, N_FFT - len(y)))
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
-        chroma = librosa.feature.chroma_stft(S=power, sr=sr, n_fft=N_FFT, hop_length=HOP)
+        with warnings.catch_warnings():  # tuning estimation warns on unpitched input; it then uses 0
+            warnings.simplefilter("ignore", UserWarning)
+            chroma = librosa.feature.chroma_stft(S=power, sr=sr, n_fft=N_FFT, hop_length=HOP)
         mel60 = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=60)
         if self.mel == "db":
             mel60 = librosa.power_to_db(mel60, top_db=None)
