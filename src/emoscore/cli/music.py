@@ -76,6 +76,9 @@ def _dialogue_source(timeline: Timeline, input_path: Path) -> Path:
     src = input_path if input_path.suffix.lower() != ".json" else Path(timeline.input)
     if not src.is_file():
         raise AudioError(f"{src}: the original audio is needed for --mix/--video but is not found")
+    from emoscore.audio.decode import probe_audio
+
+    probe_audio(src)  # a video without sound fails here, before anything is written
     return src
 
 

@@ -353,8 +353,9 @@ def plot_emotion_map(mapping: EmotionMap, out: str | Path, *, points: Mapping[st
             continue
         v, a = points[name][0], points[name][1]
         ax.scatter([v], [a], s=160, color=cmap(iv.semitones), edgecolor="black", zorder=3)
-        ax.annotate(f"{name}: {iv.short} ({iv.name})", (v, a), textcoords="offset points", xytext=(8, -3),
-                    fontsize=8)
+        ax.annotate(
+            f"{name}: {iv.short} ({iv.name})", (v, a), textcoords="offset points", xytext=(8, -3), fontsize=8
+        )
     ax.axvline(0.5, color="black", lw=1)
     ax.axhline(0.5, color="black", lw=1, ls=":")
     ax.set_xlim(0, 1)
