@@ -35,16 +35,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def sine(freq: float = 440.0, seconds: float = 1.0, rate: int = 16_000, amp: float = 0.3,
-         channels: int = 1) -> np.ndarray:
+def sine(
+    freq: float = 440.0, seconds: float = 1.0, rate: int = 16_000, amp: float = 0.3, channels: int = 1
+) -> np.ndarray:
     """A pure tone; with ``channels`` > 1 the same tone in every channel, shape (n, channels)."""
     t = np.arange(int(round(seconds * rate))) / rate
     y = (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
     return y if channels == 1 else np.repeat(y[:, None], channels, axis=1)
 
 
-def write_tone(path: Path, *, freq: float = 440.0, seconds: float = 1.0, rate: int = 16_000,
-               amp: float = 0.3, channels: int = 1, subtype: str | None = None) -> Path:
+def write_tone(
+    path: Path,
+    *,
+    freq: float = 440.0,
+    seconds: float = 1.0,
+    rate: int = 16_000,
+    amp: float = 0.3,
+    channels: int = 1,
+    subtype: str | None = None,
+) -> Path:
     """Write a tone with soundfile; the container follows the suffix (wav, flac, ogg, mp3)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(path, sine(freq, seconds, rate, amp, channels), rate, subtype=subtype)
@@ -75,11 +84,19 @@ def espeak_speech(tmp_path: Path) -> Callable[..., Path]:
     if exe is None:
         pytest.skip("espeak-ng is not installed")
 
-    def make(text: str = "The quick brown fox jumps over the lazy dog.", name: str = "speech.wav",
-             voice: str = "en", speed: int = 160) -> Path:
+    def make(
+        text: str = "The quick brown fox jumps over the lazy dog.",
+        name: str = "speech.wav",
+        voice: str = "en",
+        speed: int = 160,
+    ) -> Path:
         out = tmp_path / name
-        subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(out), text], check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [exe, "-v", voice, "-s", str(speed), "-w", str(out), text],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         return out
 
     return make
@@ -93,8 +110,12 @@ def ffmpeg() -> Callable[..., None]:
         pytest.skip("ffmpeg is not installed")
 
     def run(*args: str | Path) -> None:
-        subprocess.run([exe, "-hide_banner", "-loglevel", "error", "-y", *map(str, args)], check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [exe, "-hide_banner", "-loglevel", "error", "-y", *map(str, args)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     return run
 
