@@ -72,43 +72,58 @@ def iter_windows(
     *,
     min_seconds: float = 1.0,
 ) -> Iterator[Window]:
-    """Stream windows out of blocks with bounded memory; same spans as :func:`window_spans`."""
+    """Stream windows out of blocks with bounded memory; same spans as :func:`window_spans`.
+
+    Window ``k`` starts at sample ``round(k * hop * sample_rate)`` (not ``k`` times a rounded hop),
+    so starts do not drift from :func:`window_spans` when the hop is not a whole number of samples.
+    """
     hop = check_window(window, hop)
-    win_n, hop_n, min_n = int(round(window * sample_rate)), int(round(hop * sample_rate)), int(min_seconds * sample_rate)
+    win_n = int(round(window * sample_rate))
+
+    def first(k: int) -> int:
+        return int(round(k * hop * sample_rate))
+
+    def fits(k: int, available: int) -> bool:  # the test window_spans applies to full windows
+        return k * hop + window <= available / sample_rate + 1e-9
+
     buf = np.zeros(0, dtype=np.float32)
     buf_start = 0  # sample index of buf[0]
-    next_start = 0
-    pending: tuple[int, np.ndarray] | None = None
+    k = 0  # next full window
+    pending: Window | None = None  # the last full window, held back in case the tail merges into it
     total = 0
     for block in blocks:
         total += len(block)
-        buf = np.concatenate([buf, block.astype(np.float32, copy=False)])
-        while next_start + win_n <= buf_start + len(buf):
-            a = next_start - buf_start
+        buf = np.concatenate([buf, np.asarray(block, dtype=np.float32)])
+        while fits(k, total) and first(k) + win_n <= total:
             if pending is not None:
-                yield _window(pending, sample_rate)
-            pending = (next_start, buf[a : a + win_n].copy())
-            next_start += hop_n
-        drop = next_start - buf_start
+                yield pending
+            pending = _full(buf, buf_start, first(k), win_n, k, hop, window)
+            k += 1
+        drop = first(k) - buf_start
         if drop > 0:
-            buf, buf_start = buf[drop:], next_start
+            buf, buf_start = buf[drop:], buf_start + drop
+    while fits(k, total):  # a last window that lacks a sample to rounding
+        if pending is not None:
+            yield pending
+        pending = _full(buf, buf_start, first(k), win_n, k, hop, window)
+        k += 1
+    duration = total / sample_rate
     if pending is None:
         if total:
-            yield Window(0.0, total / sample_rate, buf.copy())
+            yield Window(0.0, round(duration, 6), buf.copy())
         return
-    p_start, p_samples = pending
-    p_end = p_start + len(p_samples)
-    if total > p_end:
-        tail_start = next_start
-        if total - tail_start >= min_n:
-            yield _window(pending, sample_rate)
-            yield _window((tail_start, buf[tail_start - buf_start :].copy()), sample_rate)
+    if duration - pending.end > 1e-9:
+        tail_start = round(k * hop, 6)
+        if duration - tail_start >= min_seconds:
+            yield pending
+            yield Window(tail_start, round(duration, 6), buf[first(k) - buf_start :].copy())
             return
-        extra = buf[p_end - buf_start :] if p_end >= buf_start else buf
-        pending = (p_start, np.concatenate([p_samples, extra]))
-    yield _window(pending, sample_rate)
+        p_end = first(k - 1) + len(pending.samples)
+        merged = np.concatenate([pending.samples, buf[max(0, p_end - buf_start) :]])
+        pending = Window(pending.start, round(duration, 6), merged)
+    yield pending
 
 
-def _window(pending: tuple[int, np.ndarray], sample_rate: int) -> Window:
-    start, samples = pending
-    return Window(round(start / sample_rate, 6), round((start + len(samples)) / sample_rate, 6), samples)
+def _full(buf: np.ndarray, buf_start: int, start: int, n: int, k: int, hop: float, window: float) -> Window:
+    a = start - buf_start
+    return Window(round(k * hop, 6), round(k * hop + window, 6), buf[a : a + n].copy())
