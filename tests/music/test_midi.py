@@ -106,3 +106,12 @@ def test_failed_write_leaves_nothing(timeline, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_midi(compose(timeline, "A"), tmp_path / "s.mid")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_get_normal_permissions(timeline, tmp_path):
+    import os
+
+    path = write_midi(compose(timeline, "A"), tmp_path / "p.mid")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
