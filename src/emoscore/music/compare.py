@@ -74,10 +74,13 @@ def compare_sequences(a: Sequence[NotePair], b: Sequence[NotePair]) -> Compariso
     if not a or not b:
         raise DataError("nothing to compare: a sequence has no note pairs")
     times = sorted({round(p.start, 3) for p in a} | {round(p.start, 3) for p in b})
-    rows = [(t, _value_at(a, t), _value_at(b, t)) for t in times]
-    rows = [(t, x, y) for t, x, y in rows if x is not None and y is not None]
-    xs = tuple(int(x) for _, x, _ in rows)
-    ys = tuple(int(y) for _, _, y in rows)
+    rows: list[tuple[float, int, int]] = []
+    for t in times:
+        x, y = _value_at(a, t), _value_at(b, t)
+        if x is not None and y is not None:  # before one sequence's first onset there is nothing to pair
+            rows.append((t, x, y))
+    xs = tuple(x for _, x, _ in rows)
+    ys = tuple(y for _, _, y in rows)
     r = pearson(xs, ys)
     agree = float(np.mean([x == y for x, y in zip(xs, ys, strict=True)])) if rows else 0.0
     return Comparison(tuple(t for t, _, _ in rows), xs, ys, r, None if r is None else r * r, agree)

@@ -144,6 +144,7 @@ def mux_video(video: str | Path, audio: str | Path, out: str | Path) -> Path:
             vin = src.streams.video[0]
             vout = dst.add_stream_from_template(vin)
             aout = dst.add_stream(codec, rate=out_rate, layout="stereo")
+            assert isinstance(aout, av.audio.stream.AudioStream)
             for packet in src.demux(vin):
                 if packet.dts is None:  # the demuxer's flush packet
                     continue
