@@ -1,0 +1,256 @@
+"""``run_batch``: discover inputs, skip what is already done, analyse the rest on an engine and
+commit each file's windows to the output as soon as it finishes.
+
+The driver checks the model and the output before any work, records inputs that cannot be
+queued, hashes files that already have results (to skip those done with the same content and
+model), and queues the rest longest first so workers finish together.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from emoscore.engine.discovery import discover
+from emoscore.engine.progress import BatchProgress
+from emoscore.engine.sinks import ResultSink, is_database_url, open_sink, path_key
+from emoscore.engine.task import COMPOSE_METHODS, DOMAINS, BatchSettings, FileTask
+from emoscore.errors import ConfigError
+
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did: counts, analysed audio, where results and failures are."""
+
+    out: str
+    errors: str
+    inputs: int
+    analysed: int
+    skipped: int
+    failed: int
+    windows: int
+    audio_seconds: float
+    wall_seconds: float
+    model_name: str
+    model_version: str
+
+    @property
+    def speed(self) -> float:
+        """Audio hours analysed per wall-clock hour."""
+        return self.audio_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+
+def parse_compose(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``A``, ``B``, ``both`` (or a sequence of methods) → methods to compose.
+
+    >>> parse_compose("both"), parse_compose("b"), parse_compose(None)
+    (('A', 'B'), ('B',), ())
+    """
+    if not value:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        methods = COMPOSE_METHODS if item.lower() == "both" else (item.upper(),)
+        for m in methods:
+            if m not in COMPOSE_METHODS:
+                raise ConfigError(f"--compose {item}: use A, B or both")
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def check_domain(domain: str) -> str:
+    """Only speech models exist so far; music-domain models come with a later release."""
+    if domain.lower() not in DOMAINS:
+        raise ConfigError(
+            f"--domain {domain}: only speech emotion models exist so far (music-domain models "
+            f"come in a later release); use auto or speech"
+        )
+    return domain.lower()
+
+
+def default_midi_dir(out: str) -> Path:
+    """``RESULTS_midi/`` beside a Parquet output, ``./batch_midi`` for a database."""
+    if is_database_url(out):
+        return Path("batch_midi")
+    p = Path(out)
+    return p.with_name(f"{p.stem}_midi")
+
+
+def _midi_base(file: str, root: str, midi_dir: Path) -> str:
+    rel = os.path.relpath(file, root)
+    if rel.startswith(".."):  # outside the input folder (a manifest may point anywhere)
+        rel = f"{path_key(file)[:12]}-{os.path.basename(file)}"
+    return str(midi_dir / rel)
+
+
+def _model_identity(model: str) -> tuple[str, str, str]:
+    """(what workers load, name, version) without unpickling the bundle in the driver."""
+    from emoscore.models.bundle import read_metadata
+    from emoscore.models.registry import resolve_model, shipped_models_dir
+
+    path = resolve_model(model)
+    meta = read_metadata(path)
+    shipped = path.parent == shipped_models_dir()
+    return (
+        (path.stem if shipped else str(path.resolve())),
+        str(meta.get("name", "unnamed")),
+        str(meta.get("version", "0")),
+    )
+
+
+def _duration(path: str) -> float:
+    from emoscore.audio import probe_audio
+    from emoscore.errors import EmoscoreError
+
+    try:
+        return float(probe_audio(path).duration or 0.0)
+    except EmoscoreError:
+        return 0.0  # the worker records the real problem
+
+
+def run_batch(
+    source: str | Path,
+    out: str | Path,
+    *,
+    model: str = "default",
+    window: float = 4.0,
+    hop: float | None = None,
+    domain: str = "auto",
+    compose: str | Sequence[str] | None = None,
+    midi_dir: str | Path | None = None,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = True,
+    progress: bool | None = None,
+    progress_stream: IO[str] | None = None,
+    progress_every: float = 10.0,
+) -> BatchSummary:
+    """Analyse every audio/video file of a folder or manifest into ``out`` (``.parquet`` or a DB URL).
+
+    With ``resume`` (the default), files whose committed result has the same content hash and
+    model name and version are skipped; failed files are retried. Per-file failures are
+    recorded in the output's errors table and counted, never raised.
+    """
+    from emoscore.audio.windows import check_window
+
+    started = time.monotonic()
+    check_window(window, hop)
+    methods = parse_compose(compose)
+    settings_domain = check_domain(domain)
+    if engine not in ENGINES:
+        raise ConfigError(f"--engine {engine}: use local or dask")
+    if scheduler and engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask")
+    if workers < 1:
+        raise ConfigError(f"--workers {workers}: need at least 1")
+    load_as, model_name, model_version = _model_identity(model)
+    settings = BatchSettings(load_as, float(window), hop, settings_domain, methods)
+    engine_obj = _engine(engine, settings, workers, scheduler)  # checks the scheduler address format
+    midi_root = Path(midi_dir) if midi_dir is not None else default_midi_dir(str(out))
+    sink = open_sink(out)
+    try:
+        inputs = discover(source)
+        for problem in inputs.problems:
+            sink.record_error(
+                problem.file, problem.message, model_name=model_name, model_version=model_version
+            )
+        tasks, skipped = [], 0
+        for file in inputs.files:
+            task = FileTask(file, _midi_base(file, inputs.root, midi_root) if methods else None)
+            if resume and _already_done(sink, task, model_name, model_version, methods):
+                skipped += 1
+            else:
+                tasks.append(task)
+        expected = {t.path: _duration(t.path) for t in tasks}
+        tasks.sort(key=lambda t: -expected[t.path])
+        counts = (
+            _run(engine_obj, tasks, sink, expected, progress, progress_stream, progress_every)
+            if tasks
+            else (0, 0, 0, 0.0)
+        )
+    finally:
+        sink.close()
+    analysed, failed, windows, audio = counts
+    return BatchSummary(
+        sink.location,
+        sink.errors_location,
+        len(inputs.files) + len(inputs.problems),
+        analysed,
+        skipped,
+        failed + len(inputs.problems),
+        windows,
+        audio,
+        time.monotonic() - started,
+        model_name,
+        model_version,
+    )
+
+
+def _already_done(
+    sink: ResultSink, task: FileTask, name: str, version: str, methods: tuple[str, ...]
+) -> bool:
+    from emoscore.features.cache import file_digest
+
+    if not sink.has_result(task.path):
+        return False
+    try:
+        digest = file_digest(task.path)
+    except OSError:
+        return False  # let the worker record why it cannot be read
+    if not sink.is_done(task.path, digest, name, version):
+        return False
+    return all(Path(f"{task.midi_base}.{m}.mid").exists() for m in methods)
+
+
+def _engine(kind: str, settings: BatchSettings, workers: int, scheduler: str | None):
+    if kind == "dask":
+        from emoscore.engine.distributed import DaskEngine
+
+        return DaskEngine(settings, workers=workers, scheduler=scheduler)
+    from emoscore.engine.local import LocalEngine
+
+    return LocalEngine(settings, workers=workers)
+
+
+def _run(
+    engine,
+    tasks: list[FileTask],
+    sink: ResultSink,
+    expected: dict[str, float],
+    progress: bool | None,
+    stream: IO[str] | None,
+    every: float,
+) -> tuple[int, int, int, float]:
+    analysed = failed = windows = 0
+    audio = 0.0
+    bar = BatchProgress(expected, stream=stream, bar=progress, every=every)
+    try:
+        with engine:
+            for result in engine.results(tasks):
+                if result.ok:
+                    sink.commit(result)
+                    analysed += 1
+                    windows += len(result.segments)
+                    audio += result.duration
+                else:
+                    sink.record_error(
+                        result.file,
+                        result.error or "failed",
+                        content_hash=result.content_hash,
+                        model_name=result.model_name,
+                        model_version=result.model_version,
+                    )
+                    failed += 1
+                bar.advance(result)
+    finally:
+        bar.close()
+    return analysed, failed, windows, audio

@@ -1,0 +1,456 @@
+"""Where batch results go: a Parquet dataset folder or SQL tables, committed one file at a time.
+
+Both sinks hold one row per analysis window (:data:`RESULT_COLUMNS`) and one row per failed
+input (:data:`ERROR_COLUMNS`). A file's rows appear all at once or not at all, so a crash or
+Ctrl-C loses at most the files in flight and a resumed run finds a consistent output:
+
+* **Parquet** (``RESULTS.parquet`` is a folder, which pandas/pyarrow read as one table): each
+  file's windows are one part file ``part-<path key>-<result key>.parquet``, written under a
+  hidden temporary name and renamed into place. Failures are part files under ``_errors/``;
+  readers skip names starting with ``_`` or ``.``. A lock file stops two runs writing at once.
+* **SQL** (any SQLAlchemy URL, e.g. the web app's database): tables ``batch_results``,
+  ``batch_files`` and ``batch_errors``, created when missing; each file is one transaction.
+
+Only the batch driver writes; workers return results to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from emoscore.engine.task import FileResult
+from emoscore.errors import ConfigError
+
+RESULT_COLUMNS = (
+    "file",
+    "content_hash",
+    "start",
+    "end",
+    "emotion",
+    "confidence",
+    "probabilities",
+    "valence",
+    "arousal",
+    "dominance",
+    "model_name",
+    "model_version",
+)
+ERROR_COLUMNS = ("file", "content_hash", "model_name", "model_version", "message", "failed_at")
+MARKER = "_emoscore_batch.json"
+FORMAT = 1
+
+
+def path_key(file: str) -> str:
+    return hashlib.sha256(file.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+def result_key(content_hash: str, model_name: str, model_version: str) -> str:
+    """Identity of one analysis: same bytes through the same model name and version.
+
+    >>> result_key("ab", "m", "1") == result_key("ab", "m", "1") != result_key("ab", "m", "2")
+    True
+    """
+    return hashlib.sha256(f"{content_hash}\0{model_name}\0{model_version}".encode()).hexdigest()[:20]
+
+
+def result_rows(result: FileResult) -> list[dict[str, Any]]:
+    """One row per window; ``probabilities`` is a JSON object ``{label: p}`` in the model's label order."""
+    return [
+        {
+            "file": result.file,
+            "content_hash": result.content_hash,
+            "start": round(float(s.start), 4),
+            "end": round(float(s.end), 4),
+            "emotion": s.emotion,
+            "confidence": round(s.confidence, 6),
+            "probabilities": json.dumps({k: round(float(v), 6) for k, v in s.probabilities.items()}),
+            "valence": round(float(s.valence), 6),
+            "arousal": round(float(s.arousal), 6),
+            "dominance": round(float(s.dominance), 6),
+            "model_name": result.model_name,
+            "model_version": result.model_version,
+        }
+        for s in result.segments
+    ]
+
+
+def expand_probabilities(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one ``p_<label>`` column per class, parsed from the JSON ``probabilities`` column.
+
+    >>> df = pd.DataFrame({"probabilities": ['{"sad": 0.75, "happy": 0.25}']})
+    >>> expand_probabilities(df)[["p_sad", "p_happy"]].iloc[0].tolist()
+    [0.75, 0.25]
+    """
+    probs = pd.DataFrame([json.loads(p) for p in frame["probabilities"]], index=frame.index)
+    return frame.join(probs.add_prefix("p_"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ResultSink(Protocol):
+    """What the batch driver needs from an output."""
+
+    location: str
+    errors_location: str
+
+    def has_result(self, file: str) -> bool: ...
+
+    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool: ...
+
+    def commit(self, result: FileResult) -> None: ...
+
+    def record_error(
+        self,
+        file: str,
+        message: str,
+        *,
+        content_hash: str | None = None,
+        model_name: str = "",
+        model_version: str = "",
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def is_database_url(out: str) -> bool:
+    """``dialect[+driver]://…`` is a database; anything else is a path.
+
+    >>> is_database_url("sqlite:///x.db"), is_database_url("res.parquet")
+    (True, False)
+    """
+    head, sep, _ = str(out).partition("://")
+    return bool(sep) and head.replace("+", "").replace("_", "").isalnum()
+
+
+def open_sink(out: str | Path) -> ResultSink:
+    """Open (creating if needed) the output and check it is writable, before any work starts."""
+    text = str(out)
+    if is_database_url(text):
+        return SqlSink(text)
+    if not text.lower().endswith(".parquet"):
+        raise ConfigError(
+            f"{text}: --out must be a .parquet path or a database URL (e.g. sqlite:///results.db)"
+        )
+    return ParquetSink(text)
+
+
+class ParquetSink:
+    """A folder of Parquet part files, one per input file, plus ``_errors/``."""
+
+    def __init__(self, path: str | Path):
+        import fcntl
+
+        self.root = Path(path)
+        self.location = str(self.root)
+        self.errors_dir = self.root / "_errors"
+        self.errors_location = str(self.errors_dir)
+        if self.root.exists() and not self.root.is_dir():
+            raise ConfigError(
+                f"{self.root}: exists and is a file; batch Parquet output is a folder "
+                "(pandas.read_parquet reads it as one table); choose a new path"
+            )
+        if self.root.is_dir() and any(self.root.iterdir()) and not (self.root / MARKER).exists():
+            raise ConfigError(f"{self.root}: exists and is not an emoscore batch output; choose a new path")
+        try:
+            self.errors_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.root / "_lock", "a+")  # held until close()
+        except OSError as exc:
+            raise ConfigError(f"{self.root}: cannot write results ({exc.strerror})") from None
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise ConfigError(f"{self.root}: another batch is writing to this output") from None
+        try:
+            if not (self.root / MARKER).exists():
+                self._write_atomic(
+                    self.root / MARKER, json.dumps({"format": FORMAT, "created": _now()}).encode()
+                )
+            else:
+                self._probe_writable()
+        except OSError as exc:
+            self.close()
+            raise ConfigError(f"{self.root}: cannot write results ({exc.strerror})") from None
+        for stale in [*self.root.glob(".*.tmp"), *self.errors_dir.glob(".*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run; we hold the lock, so nobody is writing them
+        self._parts: dict[str, set[str]] = {}
+        for part in self.root.glob("part-*.parquet"):
+            pk, _, rk = part.stem.removeprefix("part-").partition("-")
+            self._parts.setdefault(pk, set()).add(rk)
+
+    def _probe_writable(self) -> None:
+        probe = self.root / f".probe-{uuid.uuid4().hex}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+
+    def _write_atomic(self, path: Path, data: bytes | None = None, table: Any = None) -> None:
+        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+        try:
+            if table is not None:
+                import pyarrow.parquet as pq
+
+                pq.write_table(table, tmp)
+            else:
+                tmp.write_bytes(data or b"")
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def has_result(self, file: str) -> bool:
+        return path_key(file) in self._parts
+
+    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool:
+        pk, rk = path_key(file), result_key(content_hash, model_name, model_version)
+        if rk not in self._parts.get(pk, ()):
+            return False
+        self._prune(pk, rk)  # a crash between commit and prune may have left an older part
+        return True
+
+    def _prune(self, pk: str, keep: str) -> None:
+        for rk in self._parts.get(pk, set()) - {keep}:
+            (self.root / f"part-{pk}-{rk}.parquet").unlink(missing_ok=True)
+        self._parts[pk] = {keep}
+
+    def commit(self, result: FileResult) -> None:
+        """Write the file's windows as one part, then drop older results and errors for the same file."""
+        import pyarrow as pa
+
+        assert result.ok and result.content_hash is not None
+        pk, rk = (
+            path_key(result.file),
+            result_key(result.content_hash, result.model_name, result.model_version),
+        )
+        table = pa.Table.from_pylist(result_rows(result), schema=result_schema())
+        self._write_atomic(self.root / f"part-{pk}-{rk}.parquet", table=table)
+        self._parts.setdefault(pk, set()).add(rk)
+        self._prune(pk, rk)
+        (self.errors_dir / f"{pk}.parquet").unlink(missing_ok=True)
+
+    def record_error(
+        self,
+        file: str,
+        message: str,
+        *,
+        content_hash: str | None = None,
+        model_name: str = "",
+        model_version: str = "",
+    ) -> None:
+        import pyarrow as pa
+
+        row = {
+            "file": file,
+            "content_hash": content_hash,
+            "model_name": model_name,
+            "model_version": model_version,
+            "message": message,
+            "failed_at": _now(),
+        }
+        table = pa.Table.from_pylist([row], schema=error_schema())
+        self._write_atomic(self.errors_dir / f"{path_key(file)}.parquet", table=table)
+
+    def close(self) -> None:
+        if not self._lock.closed:
+            self._lock.close()  # closing releases the flock
+
+
+def result_schema():  # pyarrow imported lazily so importing this module stays light
+    import pyarrow as pa
+
+    f64, s = pa.float64(), pa.string()
+    return pa.schema(
+        [
+            ("file", s),
+            ("content_hash", s),
+            ("start", f64),
+            ("end", f64),
+            ("emotion", s),
+            ("confidence", f64),
+            ("probabilities", s),
+            ("valence", f64),
+            ("arousal", f64),
+            ("dominance", f64),
+            ("model_name", s),
+            ("model_version", s),
+        ]
+    )
+
+
+def error_schema():
+    import pyarrow as pa
+
+    return pa.schema([(c, pa.string()) for c in ERROR_COLUMNS])
+
+
+def _sql_tables(metadata: Any) -> tuple[Any, Any, Any]:
+    from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
+
+    results = Table(
+        "batch_results",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("file", String(1024), nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("start", Float, nullable=False),
+        Column("end", Float, nullable=False),
+        Column("emotion", String(64), nullable=False),
+        Column("confidence", Float, nullable=False),
+        Column("probabilities", Text, nullable=False),
+        Column("valence", Float, nullable=False),
+        Column("arousal", Float, nullable=False),
+        Column("dominance", Float, nullable=False),
+        Column("model_name", String(128), nullable=False),
+        Column("model_version", String(64), nullable=False),
+        Index("ix_batch_results_file", "file"),
+    )
+    files = Table(
+        "batch_files",
+        metadata,
+        Column("file", String(1024), primary_key=True),
+        Column("content_hash", String(64), nullable=False),
+        Column("model_name", String(128), nullable=False),
+        Column("model_version", String(64), nullable=False),
+        Column("duration", Float, nullable=False),
+        Column("windows", Integer, nullable=False),
+        Column("finished_at", String(32), nullable=False),
+    )
+    errors = Table(
+        "batch_errors",
+        metadata,
+        Column("file", String(1024), primary_key=True),
+        Column("content_hash", String(64)),
+        Column("model_name", String(128), nullable=False),
+        Column("model_version", String(64), nullable=False),
+        Column("message", Text, nullable=False),
+        Column("failed_at", String(32), nullable=False),
+    )
+    return results, files, errors
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+class SqlSink:
+    """Tables ``batch_results`` (windows), ``batch_files`` (finished files) and ``batch_errors``."""
+
+    def __init__(self, url: str):
+        from sqlalchemy import MetaData, create_engine, select
+
+        self.location = _redact(url)
+        self.errors_location = f"{self.location} table batch_errors"
+        try:
+            self.engine = create_engine(url)
+            metadata = MetaData()
+            self.results, self.files, self.errors = _sql_tables(metadata)
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                rows = conn.execute(
+                    select(
+                        self.files.c.file,
+                        self.files.c.content_hash,
+                        self.files.c.model_name,
+                        self.files.c.model_version,
+                    )
+                ).all()
+        except Exception as exc:
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"{self.location}: cannot open the results database ({text})") from None
+        self._done = {r.file: result_key(r.content_hash, r.model_name, r.model_version) for r in rows}
+
+    def has_result(self, file: str) -> bool:
+        return file in self._done
+
+    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool:
+        return self._done.get(file) == result_key(content_hash, model_name, model_version)
+
+    def commit(self, result: FileResult) -> None:
+        """Replace the file's windows, finished-file row and error row in one transaction."""
+        assert result.ok and result.content_hash is not None
+        with self.engine.begin() as conn:
+            for table in (self.results, self.files, self.errors):
+                conn.execute(table.delete().where(table.c.file == result.file))
+            conn.execute(self.results.insert(), result_rows(result))
+            conn.execute(
+                self.files.insert().values(
+                    file=result.file,
+                    content_hash=result.content_hash,
+                    model_name=result.model_name,
+                    model_version=result.model_version,
+                    duration=float(result.duration),
+                    windows=len(result.segments),
+                    finished_at=_now(),
+                )
+            )
+        self._done[result.file] = result_key(result.content_hash, result.model_name, result.model_version)
+
+    def record_error(
+        self,
+        file: str,
+        message: str,
+        *,
+        content_hash: str | None = None,
+        model_name: str = "",
+        model_version: str = "",
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.errors.delete().where(self.errors.c.file == file))
+            conn.execute(
+                self.errors.insert().values(
+                    file=file,
+                    content_hash=content_hash,
+                    model_name=model_name,
+                    model_version=model_version,
+                    message=message,
+                    failed_at=_now(),
+                )
+            )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def read_results(out: str | Path) -> pd.DataFrame:
+    """All committed windows of a batch output (Parquet folder or database URL), :data:`RESULT_COLUMNS`."""
+    return _read(out, "batch_results", RESULT_COLUMNS)
+
+
+def read_errors(out: str | Path) -> pd.DataFrame:
+    """The recorded failures of a batch output, columns :data:`ERROR_COLUMNS`."""
+    return _read(out, "batch_errors", ERROR_COLUMNS)
+
+
+def _read(out: str | Path, table: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    text = str(out)
+    if is_database_url(text):
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine(text)
+        try:
+            if not inspect(engine).has_table(table):
+                return pd.DataFrame(columns=list(columns))
+            frame = pd.read_sql_table(table, engine)
+        finally:
+            engine.dispose()
+        return frame[list(columns)]
+    folder = Path(text) / "_errors" if table == "batch_errors" else Path(text)
+    if not any(folder.glob("*.parquet")):
+        return pd.DataFrame(columns=list(columns))
+    return pd.read_parquet(folder)[list(columns)]
