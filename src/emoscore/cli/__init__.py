@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "maps": "music:maps",
     "stats": "music:stats",
     "live": "music:live",
+    "serve": "serve:serve",
+    "batch": "batch:batch",
 }
 
 
