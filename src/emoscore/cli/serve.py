@@ -1,0 +1,98 @@
+"""``emoscore serve``: the web page and REST API (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from emoscore.errors import ConfigError
+
+
+def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
+    out = {}
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise ConfigError(f"--model {v!r}: expected NAME=PATH to a model bundle")
+        if not Path(path).is_file():
+            raise ConfigError(f"--model {v!r}: {path} is not a file")
+        out[name] = Path(path).resolve()
+    return out
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Uploads, artifacts, SQLite database [default: $EMOSCORE_DATA_DIR or ~/.local/share/emoscore].",
+)
+@click.option(
+    "--db", "db_url", default=None, help="SQLAlchemy URL [default: sqlite:///DATA_DIR/emoscore.db]."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    help="Analysis worker processes (each loads a model once).",
+)
+@click.option(
+    "--max-upload-mb", type=float, default=200.0, show_default=True, help="Largest upload (413 above)."
+)
+@click.option(
+    "--max-duration",
+    type=float,
+    default=1800.0,
+    show_default=True,
+    help="Longest input, seconds (422 above).",
+)
+@click.option(
+    "--max-jobs", type=int, default=200, show_default=True, help="Jobs waiting at once (429 above)."
+)
+@click.option("--default-model", default="default", show_default=True, help="Model used when none is chosen.")
+@click.option("--model", "extra_models", multiple=True, help="Offer another bundle: NAME=PATH (repeatable).")
+@click.option(
+    "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
+)
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    db_url: str | None,
+    workers: int,
+    max_upload_mb: float,
+    max_duration: float,
+    max_jobs: int,
+    default_model: str,
+    extra_models: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve the web page and REST API (OpenAPI docs at /docs)."""
+    try:
+        import uvicorn
+
+        from emoscore.web import ServerConfig, create_app
+    except ImportError as exc:
+        raise ConfigError(
+            f"the web server needs the 'web' extra: pip install 'emoscore[web]' ({exc})"
+        ) from None
+    from emoscore.store import make_engine
+
+    config = ServerConfig(
+        **({"data_dir": data_dir} if data_dir else {}),
+        db_url=db_url,
+        workers=workers,
+        max_upload_mb=max_upload_mb,
+        max_duration=max_duration,
+        max_active_jobs=max_jobs,
+        default_model=default_model,
+        models=_model_option(extra_models),
+    )
+    make_engine(config.database_url).dispose()  # a bad --db fails here, as one line
+    click.echo(f"emoscore: serving on http://{host}:{port} (data in {config.data_dir})", err=True)
+    uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)

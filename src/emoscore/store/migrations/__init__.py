@@ -1,0 +1,1 @@
+"""Alembic migrations of the emoscore store (``script_location = emoscore.store:migrations``)."""
