@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,12 +83,9 @@ def limit_threads() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")  # only if the model needed it: importing torch costs seconds
+    if torch is not None:
         torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency, but keep workers usable without it
-        pass
 
 
 def recognizer_for(settings: BatchSettings):
@@ -97,8 +95,8 @@ def recognizer_for(settings: BatchSettings):
         from emoscore.models.registry import load_model
         from emoscore.recognize import Recognizer
 
-        limit_threads()
         rec = Recognizer(load_model(settings.model), window=settings.window, hop=settings.hop)
+        limit_threads()
         _STATE.recognizers[settings] = rec
         _STATE.loads += 1
     return rec

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from emoscore.engine import read_errors, read_results, run_batch
+from emoscore.errors import ConfigError, DataError, ModelError
+
+GOOD = {"low1.wav": 3, "low2.wav": 1, "high1.wav": 2, "sub/high2.flac": 2, "sub/high3.wav": 1}
+
+
+def windows_per_file(df, root: Path) -> dict[str, int]:
+    return {os.path.relpath(f, root): n for f, n in df["file"].value_counts().items()}
+
+
+def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res.parquet"
+    log = io.StringIO()
+    s = run_batch(corpus, out, model=str(tiny_bundle), workers=2, compose="both", progress_stream=log)
+    assert (s.analysed, s.skipped, s.failed, s.inputs, s.windows) == (5, 0, 1, 6, 9)
+    assert s.audio_seconds == pytest.approx(29.5) and (s.model_name, s.model_version) == ("tiny", "1")
+    df = read_results(out)
+    assert windows_per_file(df, corpus) == GOOD
+    by_file = df.groupby("file")["emotion"].agg(set)
+    assert by_file[str(corpus / "low1.wav")] == {"sad"} and by_file[str(corpus / "sub/high2.flac")] == {
+        "happy"
+    }
+    errs = read_errors(out)
+    assert errs["file"].tolist() == [str(corpus / "broken.wav")]
+    assert str(corpus / "broken.wav") in errs["message"].iloc[0]
+    midi = sorted(os.path.relpath(p, tmp_path / "res_midi") for p in (tmp_path / "res_midi").rglob("*.mid"))
+    assert midi == sorted(f"{f}.{m}.mid" for f in GOOD for m in "AB")
+    assert "batch: 6/6 files, 1 failed" in log.getvalue()
+
+    # same files, same model: nothing is analysed again except the failure, which is retried
+    again = run_batch(corpus, out, model=str(tiny_bundle), workers=1, compose="both", progress_stream=log)
+    assert (again.analysed, again.skipped, again.failed) == (0, 5, 1)
+    # a changed file is analysed again and its old rows are replaced, not duplicated
+    sf.write(corpus / "low2.wav", sf.read(corpus / "low1.wav")[0], 16_000)
+    third = run_batch(corpus, out, model=str(tiny_bundle), workers=1, compose="both", progress_stream=log)
+    assert (third.analysed, third.skipped) == (1, 4)
+    assert windows_per_file(read_results(out), corpus) == {**GOOD, "low2.wav": 3}
+
+
+def test_no_resume_reanalyses_without_duplicates(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res.parquet"
+    run_batch(corpus, out, model=str(tiny_bundle), workers=1, progress_stream=io.StringIO())
+    s = run_batch(corpus, out, model=str(tiny_bundle), workers=1, resume=False, progress_stream=io.StringIO())
+    assert (s.analysed, s.skipped) == (5, 0)
+    assert windows_per_file(read_results(out), corpus) == GOOD
+
+
+def test_manifest_to_sqlite_records_missing_files(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
+    manifest = corpus / "m.csv"
+    manifest.write_text("path,label\nlow1.wav,sad\nsub/high3.wav,happy\nnot/there.wav,sad\n")
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    s = run_batch(manifest, url, model=str(tiny_bundle), workers=1, window=2.0, progress_stream=io.StringIO())
+    assert (s.analysed, s.failed, s.inputs) == (2, 1, 3)
+    assert windows_per_file(read_results(url), corpus) == {"low1.wav": 5, "sub/high3.wav": 1}
+    errs = read_errors(url)
+    assert errs["file"].tolist() == [str(corpus / "not/there.wav")] and "file not found" in errs["message"][0]
+
+
+def test_bad_options_fail_before_any_work(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "res.parquet"
+    model = str(tiny_bundle)
+    with pytest.raises(ConfigError, match="--domain music: only speech"):
+        run_batch(corpus, out, model=model, domain="music")
+    with pytest.raises(ConfigError, match="--compose C"):
+        run_batch(corpus, out, model=model, compose="C")
+    with pytest.raises(ConfigError, match="--scheduler needs --engine dask"):
+        run_batch(corpus, out, model=model, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ConfigError, match="tcp://HOST:PORT"):
+        run_batch(corpus, out, model=model, engine="dask", scheduler="localhost")
+    with pytest.raises(ModelError, match="not found"):
+        run_batch(corpus, out, model=str(tmp_path / "nope.emo"))
+    with pytest.raises(ConfigError, match="--window"):
+        run_batch(corpus, out, model=model, window=9.0)
+    assert not out.exists()
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ConfigError, match="cannot write results"):
+        run_batch(corpus, tmp_path / "f" / "res.parquet", model=model)
+    with pytest.raises(DataError, match="not found"):
+        run_batch(tmp_path / "missing", out, model=model)
