@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -402,7 +403,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         return Response(
             body,
             media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{stem}.timeline.{format}"'},
+            headers={
+                "Content-Disposition": f"attachment; filename*=utf-8''{quote(f'{stem}.timeline.{format}')}"
+            },
         )
 
     @app.get("/api/analyses/{analysis_id}/waveform", tags=["analyses"])

@@ -498,7 +498,7 @@ function drawIntervals(comp) {
     const lab = html("span", { class: "lab" }, `method ${m}`);
     lab.style.color = METHOD_COLOUR[m] || "#495057";
     line.appendChild(lab);
-    line.appendChild(document.createTextNode(doc.steps.map((s) => s.interval).join(" ")));
+    line.appendChild(document.createTextNode(` ${doc.steps.map((s) => s.interval).join(" ")}`));
     seqs.appendChild(line);
   }
   const c = comp.comparison;
