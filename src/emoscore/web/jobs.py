@@ -114,6 +114,19 @@ def run_analysis(task: AnalysisTask) -> str:
         return "failed"
 
 
+WORKER_NICENESS = 5
+
+
+def _worker_init() -> None:
+    # analysis is batch work: on a busy machine the server process answering requests goes first
+    import os
+
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
 def warm_up() -> None:
     """Import the recogniser in a fresh worker so the first job does not pay for it."""
     import emoscore.recognize  # noqa: F401
@@ -133,7 +146,9 @@ class JobRunner:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: the server process has threads (event loop, thread pool)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+            )
         return self._pool
 
     def start(self) -> None:
