@@ -63,8 +63,8 @@ def waveform_peaks(path: str | Path, bins: int = WAVEFORM_BINS) -> list[float]:
     >>> tmp = os.path.join(tempfile.mkdtemp(), "t.wav")
     >>> sf.write(tmp, np.r_[np.zeros(16000), 0.5 * np.sin(np.arange(16000) / 5)], 16000)
     >>> p = waveform_peaks(tmp, bins=4)
-    >>> p[0], round(p[-1], 2)
-    (0.0, 0.5)
+    >>> p[0], 0.45 < p[-1] < 0.55
+    (0.0, True)
     """
     from emoscore.audio import load_audio
 
