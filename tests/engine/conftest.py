@@ -22,24 +22,27 @@ def tone(freq: float, seconds: float, *, seed: int = 0) -> np.ndarray:
     return y.astype(np.float32)
 
 
-@pytest.fixture(scope="session")
-def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_tiny_bundle(path: Path, extractor: object = None) -> Path:
+    """Fit and save the tiny two-class model (also used by tests/cli/test_batch_cli.py)."""
     from emoscore.audio import Preprocessing
     from emoscore.features.seed94 import Seed94Extractor
     from emoscore.models.bundle import ModelBundle
     from emoscore.models.classical import build_classifier
 
-    extractor = Seed94Extractor()
+    ex = extractor or Seed94Extractor()
     X, y = [], []
     for i in range(8):
         for label, freq in (("sad", 150.0 + 10 * i), ("happy", 900.0 + 40 * i)):
-            X.append(extractor(tone(freq, 1.5, seed=i), RATE))
+            X.append(ex(tone(freq, 1.5, seed=i), RATE))
             y.append(label)
     est = build_classifier("logreg", tune=False).fit(np.vstack(X), y)
-    bundle = ModelBundle(
-        est, extractor, Preprocessing(), ("happy", "sad"), meta={"name": "tiny", "version": "1"}
-    )
-    return bundle.save(tmp_path_factory.mktemp("model") / "tiny.emo")
+    meta = {"name": "tiny", "version": "1"}
+    return ModelBundle(est, ex, Preprocessing(), ("happy", "sad"), meta=meta).save(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_bundle(tmp_path_factory.mktemp("model") / "tiny.emo")
 
 
 def write_clip(path: Path, freq: float, seconds: float) -> Path:

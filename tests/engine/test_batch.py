@@ -23,6 +23,7 @@ def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path
     s = run_batch(corpus, out, model=str(tiny_bundle), workers=2, compose="both", progress_stream=log)
     assert (s.analysed, s.skipped, s.failed, s.inputs, s.windows) == (5, 0, 1, 6, 9)
     assert s.audio_seconds == pytest.approx(29.5) and (s.model_name, s.model_version) == ("tiny", "1")
+    assert s.model_loads <= 2
     df = read_results(out)
     assert windows_per_file(df, corpus) == GOOD
     by_file = df.groupby("file")["emotion"].agg(set)

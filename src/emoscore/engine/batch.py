@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -39,6 +40,7 @@ class BatchSummary:
     wall_seconds: float
     model_name: str
     model_version: str
+    model_loads: int = 0  # over all workers: one per worker process when the model is shared properly
 
     @property
     def speed(self) -> float:
@@ -157,7 +159,10 @@ def run_batch(
     engine_obj = _engine(engine, settings, workers, scheduler)  # checks the scheduler address format
     midi_root = Path(midi_dir) if midi_dir is not None else default_midi_dir(str(out))
     sink = open_sink(out)
-    try:
+    with ExitStack() as stack:
+        stack.callback(sink.close)
+        if scheduler:  # join a remote cluster before any work, so a dead address fails in seconds
+            stack.enter_context(engine_obj)
         inputs = discover(source)
         for problem in inputs.problems:
             sink.record_error(
@@ -172,14 +177,12 @@ def run_batch(
                 tasks.append(task)
         expected = {t.path: _duration(t.path) for t in tasks}
         tasks.sort(key=lambda t: -expected[t.path])
-        counts = (
-            _run(engine_obj, tasks, sink, expected, progress, progress_stream, progress_every)
-            if tasks
-            else (0, 0, 0, 0.0)
-        )
-    finally:
-        sink.close()
-    analysed, failed, windows, audio = counts
+        counts: tuple[int, int, int, float, int] = (0, 0, 0, 0.0, 0)
+        if tasks:
+            if not scheduler:
+                stack.enter_context(engine_obj)
+            counts = _run(engine_obj, tasks, sink, expected, progress, progress_stream, progress_every)
+    analysed, failed, windows, audio, loads = counts
     return BatchSummary(
         sink.location,
         sink.errors_location,
@@ -192,6 +195,7 @@ def run_batch(
         time.monotonic() - started,
         model_name,
         model_version,
+        loads,
     )
 
 
@@ -229,28 +233,30 @@ def _run(
     progress: bool | None,
     stream: IO[str] | None,
     every: float,
-) -> tuple[int, int, int, float]:
+) -> tuple[int, int, int, float, int]:
     analysed = failed = windows = 0
     audio = 0.0
+    loads: dict[str, int] = {}
     bar = BatchProgress(expected, stream=stream, bar=progress, every=every)
     try:
-        with engine:
-            for result in engine.results(tasks):
-                if result.ok:
-                    sink.commit(result)
-                    analysed += 1
-                    windows += len(result.segments)
-                    audio += result.duration
-                else:
-                    sink.record_error(
-                        result.file,
-                        result.error or "failed",
-                        content_hash=result.content_hash,
-                        model_name=result.model_name,
-                        model_version=result.model_version,
-                    )
-                    failed += 1
-                bar.advance(result)
+        for result in engine.results(tasks):
+            if result.ok:
+                sink.commit(result)
+                analysed += 1
+                windows += len(result.segments)
+                audio += result.duration
+            else:
+                sink.record_error(
+                    result.file,
+                    result.error or "failed",
+                    content_hash=result.content_hash,
+                    model_name=result.model_name,
+                    model_version=result.model_version,
+                )
+                failed += 1
+            if result.worker:
+                loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
+            bar.advance(result)
     finally:
         bar.close()
-    return analysed, failed, windows, audio
+    return analysed, failed, windows, audio, sum(loads.values())

@@ -21,6 +21,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
+import psutil
+
 from emoscore.engine.task import BatchSettings, FileResult, FileTask, failed_result, run_task
 
 WORKER_DIED = "the worker process died while analysing this file (out of memory or a crash in a decoder)"
@@ -29,17 +31,22 @@ WORKER_DIED = "the worker process died while analysing this file (out of memory 
 PRELOAD = ["emoscore.engine.task", "emoscore.recognize", "emoscore.models.registry"]
 
 
-def _watch_parent(parent: int) -> None:
+def _watch_driver(driver: psutil.Process) -> None:
     while True:
-        if os.getppid() != parent:
+        try:
+            gone = not driver.is_running() or driver.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            gone = True
+        if gone:
             os._exit(1)
-        time.sleep(1.0)
+        time.sleep(0.5)
 
 
-def _init_worker() -> None:
+def _init_worker(driver_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # the forkserver (or, with spawn, the driver) is our parent; it goes when the driver goes
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # A forkserver child's parent is the forkserver, which outlives a killed driver, so watch the
+    # driver itself (psutil also tells a dead driver from a reused pid and from a zombie).
+    threading.Thread(target=_watch_driver, args=(psutil.Process(driver_pid),), daemon=True).start()
 
 
 class LocalEngine:
@@ -55,7 +62,9 @@ class LocalEngine:
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_init_worker)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+        )
 
     def __enter__(self) -> LocalEngine:
         self._pool = self._new_pool()
