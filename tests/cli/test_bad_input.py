@@ -131,11 +131,6 @@ def test_bad_input_found_before_the_model_loads(tmp_path, capfd, make, match):
     assert code == 1 and out == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/analysis.py declares INPUT with dir_okay=False, so click prints a 4-line usage error; "
-    "dir_okay=True would let probe_audio report it in one line",
-)
 def test_folder_is_rejected(tmp_path, capfd):
     folder = tmp_path / "clips"
     folder.mkdir()

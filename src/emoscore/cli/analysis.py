@@ -44,7 +44,7 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 
 
 @click.command()
-@click.argument("input", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("input", type=click.Path(path_type=Path))
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
 @click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, 1–5 s.")
 @click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
