@@ -14,8 +14,15 @@ from emoscore.protocols.metrics import ClassificationReport  # noqa: E402
 from emoscore.timeline import Timeline  # noqa: E402
 
 EMOTION_COLOURS = {
-    "neutral": "#9e9e9e", "calm": "#80cbc4", "happy": "#fdd835", "sad": "#1e88e5", "angry": "#e53935",
-    "fearful": "#8e24aa", "disgust": "#6d8b3a", "surprised": "#fb8c00", "boredom": "#795548",
+    "neutral": "#9e9e9e",
+    "calm": "#80cbc4",
+    "happy": "#fdd835",
+    "sad": "#1e88e5",
+    "angry": "#e53935",
+    "fearful": "#8e24aa",
+    "disgust": "#6d8b3a",
+    "surprised": "#fb8c00",
+    "boredom": "#795548",
 }
 
 
@@ -32,8 +39,17 @@ def plot_timeline(timeline: Timeline, path: str | Path) -> Path:
     bottom = np.zeros(len(starts))
     for i, lab in enumerate(labels):
         p = np.array([s.probabilities.get(lab, 0.0) for s in timeline.segments])
-        ax1.bar(starts, p, widths, bottom=bottom, align="edge", color=emotion_colour(lab, i), label=lab,
-                edgecolor="white", linewidth=0.5)
+        ax1.bar(
+            starts,
+            p,
+            widths,
+            bottom=bottom,
+            align="edge",
+            color=emotion_colour(lab, i),
+            label=lab,
+            edgecolor="white",
+            linewidth=0.5,
+        )
         bottom += p
     for s in timeline.segments:
         ax1.text(s.start + (s.end - s.start) / 2, 1.02, s.emotion, ha="center", va="bottom", fontsize=8)
@@ -62,11 +78,20 @@ def plot_confusion(report: ClassificationReport, path: str | Path, title: str = 
     ax.set_yticks(range(len(report.labels)), report.labels)
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
-            ax.text(j, i, int(cm[i, j]), ha="center", va="center", color="white" if norm[i, j] > 0.5 else "black",
-                    fontsize=8)
+            ax.text(
+                j,
+                i,
+                int(cm[i, j]),
+                ha="center",
+                va="center",
+                color="white" if norm[i, j] > 0.5 else "black",
+                fontsize=8,
+            )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title or f"WA {report.wa:.3f}  UA {report.ua:.3f}  (chance UA {report.chance_ua:.3f})", fontsize=9)
+    ax.set_title(
+        title or f"WA {report.wa:.3f}  UA {report.ua:.3f}  (chance UA {report.chance_ua:.3f})", fontsize=9
+    )
     fig.tight_layout()
     return _save(fig, path)
 

@@ -29,8 +29,9 @@ ProgressCallback = Callable[[float], None]
 class Recognizer:
     """A loaded model plus windowing settings; call :meth:`analyze` on any number of inputs."""
 
-    def __init__(self, bundle: ModelBundle, *, window: float = 4.0, hop: float | None = None,
-                 denoise: bool = False):
+    def __init__(
+        self, bundle: ModelBundle, *, window: float = 4.0, hop: float | None = None, denoise: bool = False
+    ):
         self.bundle = bundle
         self.window = float(window)
         self.hop = check_window(self.window, hop)
@@ -56,8 +57,9 @@ class Recognizer:
             return source.path, [samples]
         return str(source), stream_audio(source, sample_rate=rate)
 
-    def iter_segments(self, source: str | Path | Audio,
-                      progress: ProgressCallback | None = None) -> Iterator[Segment]:
+    def iter_segments(
+        self, source: str | Path | Audio, progress: ProgressCallback | None = None
+    ) -> Iterator[Segment]:
         """Segments in time order as their windows complete (for live and streaming use)."""
         name, blocks = self._blocks(source)
         rate = self.bundle.preprocessing.sample_rate
@@ -95,8 +97,11 @@ class Recognizer:
         for w, p in zip(windows, proba, strict=True):
             probs = {lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)}
             v, a, d = vad_from_probabilities(probs, self._vad)
-            out.append(Segment(w.start, w.end, probs, v, a, d,
-                               extra={"voiced": round(speech_ratio(w.samples, rate), 4)}))
+            out.append(
+                Segment(
+                    w.start, w.end, probs, v, a, d, extra={"voiced": round(speech_ratio(w.samples, rate), 4)}
+                )
+            )
         return out
 
     def analyze(self, source: str | Path | Audio, progress: ProgressCallback | None = None) -> Timeline:
@@ -114,9 +119,15 @@ def _objects(arrays: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def analyze_file(path: str | Path | Audio, *, model: str | Path | ModelBundle = "default", window: float = 4.0,
-                 hop: float | None = None, denoise: bool = False,
-                 progress: ProgressCallback | None = None) -> Timeline:
+def analyze_file(
+    path: str | Path | Audio,
+    *,
+    model: str | Path | ModelBundle = "default",
+    window: float = 4.0,
+    hop: float | None = None,
+    denoise: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Timeline:
     """Emotion timeline of one audio or video file.
 
     ``model`` is a shipped model name, a bundle path or a loaded :class:`ModelBundle`.

@@ -112,7 +112,7 @@ def plot_ratings(ratings: dict[str, list[float]], out: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.music.atomic import atomic_output
+    from emoscore.atomic import atomic_output
 
     fig, ax = plt.subplots(figsize=(1.6 * len(ratings) + 2, 4))
     ax.boxplot(list(ratings.values()), showmeans=True)

@@ -31,7 +31,9 @@ class Taxonomy:
         """Common class for a corpus's label code; :class:`DataError` names unknown codes."""
         table = self.corpus_maps.get(corpus)
         if table is None:
-            raise DataError(f"no label map for corpus {corpus!r}; known: {', '.join(sorted(self.corpus_maps))}")
+            raise DataError(
+                f"no label map for corpus {corpus!r}; known: {', '.join(sorted(self.corpus_maps))}"
+            )
         key = code if code in table else code.strip().lower()
         if key not in table:
             where = f"{source}: " if source else ""

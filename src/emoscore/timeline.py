@@ -102,7 +102,11 @@ class Timeline:
         d: dict[str, Any] = {
             "input": self.input,
             "duration": round(self.duration, 4),
-            "model": {"name": self.model.name, "version": self.model.version, "labels": list(self.model.labels)},
+            "model": {
+                "name": self.model.name,
+                "version": self.model.version,
+                "labels": list(self.model.labels),
+            },
             "window": self.window,
             "hop": self.hop,
             "segments": [s.to_dict() for s in self.segments],

@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("EMOSCORE_DEBUG"):
             raise
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        click.echo(f"emoscore: internal error: {type(exc).__name__}: {msg} (set EMOSCORE_DEBUG=1 for details)",
-                   err=True)
+        click.echo(
+            f"emoscore: internal error: {type(exc).__name__}: {msg} (set EMOSCORE_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(2)

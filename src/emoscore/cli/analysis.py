@@ -17,14 +17,18 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
         return dumps(tl.to_dict())
     if fmt == "csv":
         return tl.to_csv()
-    rows = [(f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
-            for s in tl.segments]
-    head = f"{tl.input}  ({tl.duration:.2f} s, model {tl.model.name} {tl.model.version}, window {tl.window:g} s)\n"
+    rows = [
+        (f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
+        for s in tl.segments
+    ]
+    model = f"model {tl.model.name} {tl.model.version}"
+    head = f"{tl.input}  ({tl.duration:.2f} s, {model}, window {tl.window:g} s)\n"
     return head + table(rows, ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"])
 
 
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
-    """``out`` with a suffix is one file in ``fmt`` (or its suffix); otherwise a folder gets JSON, CSV, PNG."""
+    """``out`` ending in .json/.csv/.txt is one file in that format; any other path is a folder
+    that gets JSON, CSV and a PNG plot named after the input."""
     from emoscore.plots import plot_timeline
 
     written: list[Path] = []
@@ -49,12 +53,27 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 @click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, 1–5 s.")
 @click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="A .json/.csv/.txt file, or a folder that receives JSON, CSV and a PNG plot.")
-@click.option("--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Timeline plot PNG.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A .json/.csv/.txt file, or a folder that receives JSON, CSV and a PNG plot.",
+)
+@click.option(
+    "--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Timeline plot PNG."
+)
 @click.option("--denoise", is_flag=True, help="Spectral-gating noise reduction before analysis.")
-def analyze(input: Path, model: str, window: float, hop: float | None, fmt: str, output: Path | None,
-            plot: Path | None, denoise: bool) -> None:
+def analyze(
+    input: Path,
+    model: str,
+    window: float,
+    hop: float | None,
+    fmt: str,
+    output: Path | None,
+    plot: Path | None,
+    denoise: bool,
+) -> None:
     """Emotion timeline of INPUT (audio, or a video's sound track)."""
     from emoscore.audio import probe_audio
     from emoscore.recognize import analyze_file

@@ -21,7 +21,7 @@ def _dumps(obj: Any) -> str:
 
 
 def _write_text(path: Path, text: str) -> Path:
-    from emoscore.music.atomic import atomic_output
+    from emoscore.atomic import atomic_output
 
     with atomic_output(path) as tmp:
         tmp.write_text(text)

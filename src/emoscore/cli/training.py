@@ -15,13 +15,17 @@ PROTOCOL_CHOICES = ("speaker-kfold", "group-kfold", "loso", "random")
 def _report_text(result) -> str:  # type: ignore[no-untyped-def]
     r = result.report
     leak = "  (LEAKY: speakers shared between train and test)" if result.leaky else ""
-    head = (f"{result.model} on {result.corpus}: {result.mode}, protocol {result.protocol}, "
-            f"{result.folds} fold(s){leak}\n"
-            f"n={r.n}  WA {r.wa:.3f}  UA {r.ua:.3f}  macro-F1 {r.macro_f1:.3f}  "
-            f"chance UA {r.chance_ua:.3f}  chance WA (majority) {r.chance_wa:.3f}\n")
+    head = (
+        f"{result.model} on {result.corpus}: {result.mode}, protocol {result.protocol}, "
+        f"{result.folds} fold(s){leak}\n"
+        f"n={r.n}  WA {r.wa:.3f}  UA {r.ua:.3f}  macro-F1 {r.macro_f1:.3f}  "
+        f"chance UA {r.chance_ua:.3f}  chance WA (majority) {r.chance_wa:.3f}\n"
+    )
     rows = [[lab, *row] for lab, row in zip(r.labels, r.confusion, strict=True)]
     recall = table([(k, v) for k, v in r.per_class_recall.items()], ["class", "recall"])
-    return head + "\nconfusion (rows true, columns predicted)\n" + table(rows, ["", *r.labels]) + "\n" + recall
+    return (
+        head + "\nconfusion (rows true, columns predicted)\n" + table(rows, ["", *r.labels]) + "\n" + recall
+    )
 
 
 def _echo_bad(rows: tuple[str, ...]) -> None:
@@ -32,24 +36,51 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.option("--recipe", default=None, help="Shipped recipe (default, fast) or a recipe TOML; options override it.")
-@click.option("--corpus", default=None, help="Corpus name(s), comma separated (ravdess,emodb), manifest or folder.")
-@click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder holding the corpora (default $EMOSCORE_DATA or ../shared/data).")
+@click.option(
+    "--recipe", default=None, help="Shipped recipe (default, fast) or a recipe TOML; options override it."
+)
+@click.option(
+    "--corpus", default=None, help="Corpus name(s), comma separated (ravdess,emodb), manifest or folder."
+)
+@click.option(
+    "--data-root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder holding the corpora (default $EMOSCORE_DATA or ../shared/data).",
+)
 @click.option("--features", default=None, help="Feature set, e.g. egemaps, compare, whisper-base+egemaps.")
 @click.option("--model", "kind", default=None, help="svm, mlp, knn, logreg, rf, lightgbm or cnn.")
 @click.option("--labels", default=None, help="Comma-separated classes to keep (others are left out).")
-@click.option("--protocol", default="speaker-kfold", show_default=True,
-              type=click.Choice((*PROTOCOL_CHOICES, "none")), help="Cross-validation reported in the bundle.")
+@click.option(
+    "--protocol",
+    default="speaker-kfold",
+    show_default=True,
+    type=click.Choice((*PROTOCOL_CHOICES, "none")),
+    help="Cross-validation reported in the bundle.",
+)
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option("--no-tune", is_flag=True, help="Use the first grid value instead of tuning inside the folds.")
 @click.option("--name", default=None)
 @click.option("--version", "version_", default=None)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Processes for feature extraction.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Bundle file.")
-def train(recipe: str | None, corpus: str | None, data_root: Path | None, features: str | None, kind: str | None,
-          labels: str | None, protocol: str, folds: int, no_tune: bool, name: str | None, version_: str | None,
-          jobs: int, output: Path) -> None:
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Bundle file."
+)
+def train(
+    recipe: str | None,
+    corpus: str | None,
+    data_root: Path | None,
+    features: str | None,
+    kind: str | None,
+    labels: str | None,
+    protocol: str,
+    folds: int,
+    no_tune: bool,
+    name: str | None,
+    version_: str | None,
+    jobs: int,
+    output: Path,
+) -> None:
     """Train a model bundle on one or more corpora."""
     from emoscore.corpora import load_corpora
     from emoscore.errors import ConfigError
@@ -61,7 +92,10 @@ def train(recipe: str | None, corpus: str | None, data_root: Path | None, featur
     base = load_recipe(recipe) if recipe else TrainingRecipe()
     rec = base.with_overrides(
         corpora=tuple(c.strip() for c in corpus.split(",") if c.strip()) if corpus else None,
-        features=features, model=kind, name=name, version=version_,
+        features=features,
+        model=kind,
+        name=name,
+        version=version_,
         labels=tuple(x.strip() for x in labels.split(",")) if labels else None,
         tune=False if no_tune else None,
     )
@@ -71,7 +105,9 @@ def train(recipe: str | None, corpus: str | None, data_root: Path | None, featur
     _echo_bad(frame.attrs.get("bad_rows", ()))
     extractor = recipe_extractor(rec)
     click.echo(f"features {rec.features} for {len(frame)} clips …", err=True)
-    tab = compute_features(frame, extractor, rec, cache=FeatureCache(), n_jobs=jobs, progress=sys.stderr.isatty())
+    tab = compute_features(
+        frame, extractor, rec, cache=FeatureCache(), n_jobs=jobs, progress=sys.stderr.isatty()
+    )
     _echo_bad(tab.errors)
     metrics = {}
     if protocol != "none":
@@ -81,33 +117,66 @@ def train(recipe: str | None, corpus: str | None, data_root: Path | None, featur
         click.echo(_report_text(res), err=True)
     bundle = fit_bundle(rec, tab, extractor, metrics=metrics)
     bundle.save(output)
-    click.echo(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB, labels {', '.join(bundle.labels)})", err=True)
+    click.echo(
+        f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB, labels {', '.join(bundle.labels)})", err=True
+    )
 
 
 @click.command()
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
-@click.option("--corpus", default=None, help="Corpus name: cross-validates the model's recipe if it trained on it, "
-              "otherwise tests the model on the whole corpus.")
-@click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="CSV with path,label[,speaker]; paths relative to the CSV's folder.")
+@click.option(
+    "--corpus",
+    default=None,
+    help="Corpus name: cross-validates the model's recipe if it trained on it, "
+    "otherwise tests the model on the whole corpus.",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="CSV with path,label[,speaker]; paths relative to the CSV's folder.",
+)
 @click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None)
 @click.option("--protocol", type=click.Choice(PROTOCOL_CHOICES), default="speaker-kfold", show_default=True)
 @click.option("--folds", type=int, default=5, show_default=True)
-@click.option("--restrict-labels", is_flag=True, help="Predict only among the labels present in the test data.")
+@click.option(
+    "--restrict-labels", is_flag=True, help="Predict only among the labels present in the test data."
+)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-@click.option("--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Confusion matrix PNG.")
+@click.option(
+    "--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Confusion matrix PNG."
+)
 @click.option("--jobs", type=int, default=1, show_default=True)
-def evaluate(model: str, corpus: str | None, manifest: Path | None, data_root: Path | None, protocol: str,
-             folds: int, restrict_labels: bool, fmt: str, plot: Path | None, jobs: int) -> None:
+def evaluate(
+    model: str,
+    corpus: str | None,
+    manifest: Path | None,
+    data_root: Path | None,
+    protocol: str,
+    folds: int,
+    restrict_labels: bool,
+    fmt: str,
+    plot: Path | None,
+    jobs: int,
+) -> None:
     """Score a model: WA, UA, macro-F1, confusion matrix and the chance level."""
     from emoscore.errors import ConfigError
     from emoscore.protocols.evaluate_model import evaluate_model
 
     if (corpus is None) == (manifest is None):
         raise ConfigError("evaluate: give exactly one of --corpus or --manifest")
-    result = evaluate_model(model, corpus=corpus, manifest=manifest, data_root=data_root, protocol=protocol,
-                            folds=folds, restrict_labels=restrict_labels, n_jobs=jobs,
-                            progress=sys.stderr.isatty(), notify=lambda m: click.echo(f"emoscore: {m}", err=True))
+    result = evaluate_model(
+        model,
+        corpus=corpus,
+        manifest=manifest,
+        data_root=data_root,
+        protocol=protocol,
+        folds=folds,
+        restrict_labels=restrict_labels,
+        n_jobs=jobs,
+        progress=sys.stderr.isatty(),
+        notify=lambda m: click.echo(f"emoscore: {m}", err=True),
+    )
     _echo_bad(result.bad_rows)
     click.echo(dumps(result.to_dict()) if fmt == "json" else _report_text(result), nl=False)
     if plot is not None:

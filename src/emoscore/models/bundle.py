@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,11 +22,21 @@ from typing import Any
 import joblib
 import numpy as np
 
+from emoscore.atomic import atomic_output
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ModelError
 
 BUNDLE_FORMAT = 1
-_TRACKED_LIBS = ("emoscore", "scikit-learn", "numpy", "torch", "lightgbm", "opensmile", "librosa", "ctranslate2")
+_TRACKED_LIBS = (
+    "emoscore",
+    "scikit-learn",
+    "numpy",
+    "torch",
+    "lightgbm",
+    "opensmile",
+    "librosa",
+    "ctranslate2",
+)
 
 
 def library_versions() -> dict[str, str]:
@@ -87,16 +95,9 @@ class ModelBundle:
             "sha256": hashlib.sha256(blob).hexdigest(),
         }
         meta.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
-                zf.writestr("metadata.json", json.dumps(meta, indent=2, sort_keys=True))
-                zf.writestr("model.joblib", blob)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("metadata.json", json.dumps(meta, indent=2, sort_keys=True))
+            zf.writestr("model.joblib", blob)
         self.meta = meta
         return path
 
@@ -116,8 +117,10 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError):
         raise ModelError(f"{p}: not an emoscore model bundle (corrupt or wrong file type)") from None
     if not isinstance(meta, dict) or meta.get("format") != BUNDLE_FORMAT:
-        raise ModelError(f"{p}: unsupported bundle format {meta.get('format') if isinstance(meta, dict) else '?'}"
-                         f" (this emoscore reads format {BUNDLE_FORMAT})")
+        raise ModelError(
+            f"{p}: unsupported bundle format {meta.get('format') if isinstance(meta, dict) else '?'}"
+            f" (this emoscore reads format {BUNDLE_FORMAT})"
+        )
     return meta
 
 

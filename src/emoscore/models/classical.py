@@ -37,8 +37,14 @@ class ClassifierSpec:
 def load_classifier_specs() -> dict[str, ClassifierSpec]:
     raw = tomllib.loads(resources.files("emoscore.data").joinpath("classifiers.toml").read_text())
     return {
-        kind: ClassifierSpec(kind, d["estimator"], dict(d.get("fixed", {})), dict(d.get("grid", {})), d.get("pca"),
-                             bool(d.get("calibrate", False)))
+        kind: ClassifierSpec(
+            kind,
+            d["estimator"],
+            dict(d.get("fixed", {})),
+            dict(d.get("grid", {})),
+            d.get("pca"),
+            bool(d.get("calibrate", False)),
+        )
         for kind, d in raw.items()
     }
 
@@ -66,18 +72,27 @@ class GroupTunedClassifier(ClassifierMixin, BaseEstimator):
         self.inner_folds = inner_folds
 
     def fit(self, X: Any, y: Any, groups: Any = None) -> GroupTunedClassifier:
-        grid = {f"clf__{k}": [tuple(v) if isinstance(v, list) else v for v in vs] for k, vs in self.grid.items()}
+        grid = {
+            f"clf__{k}": [tuple(v) if isinstance(v, list) else v for v in vs] for k, vs in self.grid.items()
+        }
         if not grid:
             self.best_estimator_ = clone(self.pipeline).fit(X, y)
             self.best_params_: dict[str, Any] = {}
         else:
             n_groups = len(set(groups)) if groups is not None else 0
-            cv = GroupKFold(self.inner_folds) if n_groups >= self.inner_folds else StratifiedKFold(self.inner_folds)
-            search = GridSearchCV(clone(self.pipeline), grid, cv=cv, scoring="balanced_accuracy", n_jobs=1, refit=True)
+            cv = (
+                GroupKFold(self.inner_folds)
+                if n_groups >= self.inner_folds
+                else StratifiedKFold(self.inner_folds)
+            )
+            search = GridSearchCV(
+                clone(self.pipeline), grid, cv=cv, scoring="balanced_accuracy", n_jobs=1, refit=True
+            )
             search.fit(X, y, groups=groups if n_groups >= self.inner_folds else None)
             self.best_estimator_ = search.best_estimator_
-            self.best_params_ = {k.removeprefix("clf__").removeprefix("estimator__"): v
-                                 for k, v in search.best_params_.items()}
+            self.best_params_ = {
+                k.removeprefix("clf__").removeprefix("estimator__"): v for k, v in search.best_params_.items()
+            }
         self.classes_ = self.best_estimator_.classes_
         return self
 

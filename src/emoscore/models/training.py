@@ -52,8 +52,14 @@ def compute_features(
     """Features for every row; rows whose audio cannot be used are dropped and reported."""
     paths = frame["path"].tolist()
     try:
-        arrays = extract_files(paths, extractor, preprocessing=recipe.preprocessing, cache=cache,
-                               n_jobs=n_jobs, progress=progress)
+        arrays = extract_files(
+            paths,
+            extractor,
+            preprocessing=recipe.preprocessing,
+            cache=cache,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
         return FeatureTable(frame.reset_index(drop=True), _stack(arrays), ())
     except AudioError:
         pass
@@ -85,8 +91,9 @@ def fit_estimator(estimator: Any, X: Any, y: Sequence[str], groups: Sequence[str
     return estimator.fit(X, np.asarray(y))
 
 
-def fit_bundle(recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *,
-               metrics: dict[str, Any] | None = None) -> ModelBundle:
+def fit_bundle(
+    recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *, metrics: dict[str, Any] | None = None
+) -> ModelBundle:
     """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
     frame = table.frame
     estimator = fit_estimator(build_estimator(recipe), table.X, frame["label"], frame["speaker"])

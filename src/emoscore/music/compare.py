@@ -95,7 +95,7 @@ def plot_comparison(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.music.atomic import atomic_output
+    from emoscore.atomic import atomic_output
 
     fig, ax = plt.subplots(figsize=(9, 3.5))
     t = list(cmp.times)

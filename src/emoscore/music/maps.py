@@ -280,7 +280,7 @@ def plot_region_map(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from emoscore.music.atomic import atomic_output
+    from emoscore.atomic import atomic_output
 
     cuts = sorted({0.0, 1.0} | {x for r in mapping.regions for x in r.dominance})
     slices = list(itertools.pairwise(cuts))
@@ -344,7 +344,7 @@ def plot_emotion_map(mapping: EmotionMap, out: str | Path, *, points: Mapping[st
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.music.atomic import atomic_output
+    from emoscore.atomic import atomic_output
 
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     cmap = plt.get_cmap("tab20")

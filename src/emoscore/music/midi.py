@@ -15,8 +15,8 @@ from pathlib import Path
 
 import mido
 
+from emoscore.atomic import atomic_output
 from emoscore.errors import DataError
-from emoscore.music.atomic import atomic_output
 from emoscore.music.score import Score
 
 TICKS_PER_BEAT = 480

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from emoscore.atomic import atomic_output
 from emoscore.audio.decode import load_audio
 from emoscore.errors import AudioError, ConfigError
-from emoscore.music.atomic import atomic_output
 from emoscore.music.render import SAMPLE_RATE, SUBTYPE
 
 FRAME = 0.02  # seconds per energy frame

@@ -17,8 +17,8 @@ import mido
 import numpy as np
 import soundfile as sf
 
+from emoscore.atomic import atomic_output
 from emoscore.errors import AudioError, ConfigError
-from emoscore.music.atomic import atomic_output
 from emoscore.music.midi import read_midi
 
 SAMPLE_RATE = 44_100

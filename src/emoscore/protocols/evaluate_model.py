@@ -39,27 +39,41 @@ def evaluate_model(
     if corpus is not None and corpus in trained_on and "recipe" in bundle.meta:
         recipe = TrainingRecipe.from_dict(bundle.meta["recipe"], origin=f"{model} recipe")
         frame = load_corpora(list(recipe.corpora), data_root, labels=recipe.labels)
-        notify(f"cross-validating recipe {recipe.name} ({recipe.features} + {recipe.model}) on {corpus}, "
-               f"protocol {protocol}; other corpora stay in training")
-        table = compute_features(frame, bundle.extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
-        return cross_validate(recipe, table, test_corpus=corpus, protocol=protocol, folds=folds, seed=recipe.seed)
+        notify(
+            f"cross-validating recipe {recipe.name} ({recipe.features} + {recipe.model}) on {corpus}, "
+            f"protocol {protocol}; other corpora stay in training"
+        )
+        table = compute_features(
+            frame, bundle.extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress
+        )
+        return cross_validate(
+            recipe, table, test_corpus=corpus, protocol=protocol, folds=folds, seed=recipe.seed
+        )
     source = str(manifest) if manifest is not None else str(corpus)
     frame = load_corpus(source, data_root)
     bad = tuple(frame.attrs.get("bad_rows", ()))
     unknown = sorted(set(frame["label"]) - set(bundle.labels))
     if unknown and manifest is None and restrict_labels:
-        notify(f"left out {int(frame['label'].isin(unknown).sum())} clip(s) labelled {', '.join(unknown)} "
-               f"(unknown to model {bundle.name})")
+        notify(
+            f"left out {int(frame['label'].isin(unknown).sum())} clip(s) labelled {', '.join(unknown)} "
+            f"(unknown to model {bundle.name})"
+        )
         frame = frame[~frame["label"].isin(unknown)].reset_index(drop=True)
     elif unknown:
-        raise DataError(f"{source}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
-                        f"(it knows {', '.join(bundle.labels)})")
+        raise DataError(
+            f"{source}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
+            f"(it knows {', '.join(bundle.labels)})"
+        )
     if frame.empty:
         raise DataError(f"{source}: no usable rows to evaluate")
     recipe = TrainingRecipe(preprocessing=bundle.preprocessing)
     table = compute_features(frame, bundle.extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
-    result = evaluate_bundle(bundle, table, corpus=Path(source).stem if manifest is not None else source,
-                             restrict_labels=restrict_labels)
+    result = evaluate_bundle(
+        bundle,
+        table,
+        corpus=Path(source).stem if manifest is not None else source,
+        restrict_labels=restrict_labels,
+    )
     from dataclasses import replace
 
     return replace(result, bad_rows=bad + result.bad_rows)

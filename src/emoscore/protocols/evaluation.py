@@ -80,12 +80,19 @@ def cross_validate(
         est = fit_estimator(build_estimator(recipe), take(table.X, train), labels[train], speakers[train])
         predicted[test_idx[te]] = est.predict(take(table.X, test_idx[te]))
         fold_of[test_idx[te]] = k
-    preds = pd.DataFrame({"path": frame["path"].to_numpy()[test_idx], "label": labels[test_idx],
-                          "predicted": predicted[test_idx].astype(str), "fold": fold_of[test_idx]})
+    preds = pd.DataFrame(
+        {
+            "path": frame["path"].to_numpy()[test_idx],
+            "label": labels[test_idx],
+            "predicted": predicted[test_idx].astype(str),
+            "fold": fold_of[test_idx],
+        }
+    )
     label_order = [lab for lab in (recipe.labels or sorted(set(labels))) if lab in set(labels)]
     report = classification_report(preds["label"], preds["predicted"], labels=label_order)
-    return EvaluationResult(report, "cross-validation", protocol, len(splits), test_corpus, recipe.name, preds,
-                            table.errors)
+    return EvaluationResult(
+        report, "cross-validation", protocol, len(splits), test_corpus, recipe.name, preds, table.errors
+    )
 
 
 def evaluate_bundle(
@@ -96,8 +103,10 @@ def evaluate_bundle(
     truth = frame["label"].astype(str).to_numpy()
     unknown = sorted(set(truth) - set(bundle.labels))
     if unknown:
-        raise DataError(f"{corpus}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
-                        f"(it knows {', '.join(bundle.labels)})")
+        raise DataError(
+            f"{corpus}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
+            f"(it knows {', '.join(bundle.labels)})"
+        )
     proba = bundle.predict_proba(table.X)
     labels = list(bundle.labels)
     if restrict_labels:
@@ -105,8 +114,11 @@ def evaluate_bundle(
         cols = [labels.index(lab) for lab in present]
         proba, labels = proba[:, cols], present
     predicted = np.asarray(labels)[proba.argmax(axis=1)]
-    preds = pd.DataFrame({"path": frame["path"].to_numpy(), "label": truth, "predicted": predicted, "fold": -1})
+    preds = pd.DataFrame(
+        {"path": frame["path"].to_numpy(), "label": truth, "predicted": predicted, "fold": -1}
+    )
     order = labels if restrict_labels else [lab for lab in bundle.labels]
     report = classification_report(truth, predicted, labels=order)
-    return EvaluationResult(report, "held-out", "held-out", 1, corpus, bundle.name, preds, table.errors,
-                            restrict_labels)
+    return EvaluationResult(
+        report, "held-out", "held-out", 1, corpus, bundle.name, preds, table.errors, restrict_labels
+    )
