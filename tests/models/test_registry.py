@@ -1,0 +1,57 @@
+"""Named models: shipped names resolve, bundle paths load, unknown names are one clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emoscore.audio.preprocess import Preprocessing
+from emoscore.errors import ModelError
+from emoscore.features import Seed94Extractor
+from emoscore.models.bundle import ModelBundle
+from emoscore.models.classical import build_classifier
+from emoscore.models.registry import list_models, load_model, resolve_model, shipped_model_names
+from emoscore.taxonomy import load_taxonomy
+
+
+def test_shipped_models_are_listed_without_unpickling() -> None:
+    names = shipped_model_names()
+    assert "default" in names
+    rows = {r["name"]: r for r in list_models()}
+    assert set(rows) == set(names)
+    emotions = set(load_taxonomy().emotions)
+    for row in rows.values():
+        assert row["labels"] and set(row["labels"]) <= emotions
+        assert Path(row["path"]).is_file() and row["path"].endswith(".emo")
+        assert row["feature_set"] != "?" and row["licence"]
+    assert resolve_model("default") == Path(rows["default"]["path"])
+
+
+def test_unknown_name_lists_shipped_models() -> None:
+    with pytest.raises(ModelError) as exc:
+        resolve_model("no-such-model")
+    msg = str(exc.value)
+    assert "'no-such-model'" in msg and "default" in msg and "\n" not in msg
+
+
+def test_missing_path_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "gone.emo")
+    with pytest.raises(ModelError, match="not found"):
+        resolve_model("models/other")
+
+
+def test_bundle_by_path(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(-3, 1, (10, 4)), rng.normal(3, 1, (10, 4))])
+    y = np.repeat(["calm", "angry"], 10)
+    est = build_classifier("logreg", tune=False).fit(X, y)
+    path = ModelBundle(est, Seed94Extractor(), Preprocessing(), ("calm", "angry"), {"name": "p"}).save(
+        tmp_path / "p.emo"
+    )
+    assert resolve_model(str(path)) == path
+    loaded = load_model(path)
+    assert loaded.labels == ("calm", "angry")
+    assert loaded.predict_proba(X).argmax(axis=1).tolist() == [0] * 10 + [1] * 10
