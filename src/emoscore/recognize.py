@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, speech_ratio, stream_audio
-from emoscore.audio.preprocess import pad_to_minimum
 from emoscore.audio.windows import check_window
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.registry import load_model
@@ -57,56 +58,71 @@ class Recognizer:
             return source.path, [samples]
         return str(source), stream_audio(source, sample_rate=rate)
 
-    def iter_segments(
-        self, source: str | Path | Audio, progress: ProgressCallback | None = None
-    ) -> Iterator[Segment]:
-        """Segments in time order as their windows complete (for live and streaming use)."""
+    def _batches(
+        self, source: str | Path | Audio, progress: ProgressCallback | None
+    ) -> Iterator[tuple[list[tuple[float, float, float]], Any]]:
+        """(start, end, voiced share) of each window and their features, a batch at a time."""
         name, blocks = self._blocks(source)
         rate = self.bundle.preprocessing.sample_rate
         batch: list[Window] = []
         for win in iter_windows(blocks, rate, self.window, self.hop):
             batch.append(win)
             if len(batch) >= BATCH_WINDOWS:
-                yield from self._classify(batch, name)
+                yield self._featurize(batch, name)
                 if progress:
                     progress(batch[-1].end)
                 batch = []
         if batch:
-            yield from self._classify(batch, name)
+            yield self._featurize(batch, name)
             if progress:
                 progress(batch[-1].end)
 
-    def _classify(self, windows: list[Window], name: str) -> list[Segment]:
+    def _featurize(self, windows: list[Window], name: str) -> tuple[list[tuple[float, float, float]], Any]:
         rate = self.bundle.preprocessing.sample_rate
         settings = self.bundle.preprocessing
         if self.denoise and not settings.denoise:
-            from dataclasses import replace
-
             settings = replace(settings, denoise=True)
-        clips = []
-        for w in windows:
-            if w.end - w.start < settings.min_seconds:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("always")
-                    pad_to_minimum(w.samples, rate, settings.min_seconds, name=name)
-            clips.append(preprocess_clip(w.samples, settings, name=name))
+        if any(w.end - w.start < settings.min_seconds for w in windows):
+            warnings.warn(f"{name}: shorter than {settings.min_seconds:g} s; padded", stacklevel=3)
+        clips = [preprocess_clip(w.samples, settings, name=name) for w in windows]
         feats = self.bundle.extractor.batch(clips, rate)
         X = np.vstack(feats) if all(f.ndim == 1 for f in feats) else _objects(feats)
-        proba = self.bundle.predict_proba(X)
+        spans = [(w.start, w.end, round(speech_ratio(w.samples, rate), 4)) for w in windows]
+        return spans, X
+
+    def _segments(self, spans: list[tuple[float, float, float]], proba: np.ndarray) -> list[Segment]:
         out = []
-        for w, p in zip(windows, proba, strict=True):
+        for (start, end, voiced), p in zip(spans, proba, strict=True):
             probs = {lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)}
             v, a, d = vad_from_probabilities(probs, self._vad)
-            out.append(
-                Segment(
-                    w.start, w.end, probs, v, a, d, extra={"voiced": round(speech_ratio(w.samples, rate), 4)}
-                )
-            )
+            out.append(Segment(start, end, probs, v, a, d, extra={"voiced": voiced}))
         return out
 
+    def iter_segments(
+        self, source: str | Path | Audio, progress: ProgressCallback | None = None
+    ) -> Iterator[Segment]:
+        """Segments in time order as their windows complete (for live and streaming use).
+
+        A model with per-input normalisation normalises each batch with the statistics of all
+        windows heard so far (causal); :meth:`analyze` uses the whole input instead.
+        """
+        history: list[Any] = []
+        for spans, X in self._batches(source, progress):
+            if self.bundle.normalizer is not None:
+                history.append(X)
+                X = self.bundle.normalize(np.concatenate(history))[-len(spans) :]
+            yield from self._segments(spans, self.bundle.classify(X))
+
     def analyze(self, source: str | Path | Audio, progress: ProgressCallback | None = None) -> Timeline:
-        """The whole timeline of one input."""
-        segments = tuple(self.iter_segments(source, progress))
+        """The whole timeline of one input (normalised over the whole input where the model does that)."""
+        spans: list[tuple[float, float, float]] = []
+        parts: list[Any] = []
+        for s, X in self._batches(source, progress):
+            spans += s
+            parts.append(X)
+        segments = (
+            tuple(self._segments(spans, self.bundle.predict_proba(np.concatenate(parts)))) if parts else ()
+        )
         name = source.path if isinstance(source, Audio) else str(source)
         duration = segments[-1].end if segments else 0.0
         return Timeline(name, duration, self.model_info, self.window, self.hop, segments)

@@ -58,6 +58,7 @@ class ModelBundle:
     preprocessing: Preprocessing
     labels: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    normalizer: Any = None  # a fitted GroupStandardizer, or None
 
     @property
     def name(self) -> str:
@@ -71,18 +72,33 @@ class ModelBundle:
     def task(self) -> str:
         return str(self.meta.get("task", "emotion"))
 
-    def predict_proba(self, features: Any) -> np.ndarray:
-        """Class probabilities in the order of :attr:`labels`, each row summing to 1."""
+    def normalize(self, features: Any, groups: Any = None) -> Any:
+        """Per-group feature normalisation learned in training (identity when there is none)."""
+        return features if self.normalizer is None else self.normalizer.transform(features, groups)
+
+    def classify(self, features: Any) -> np.ndarray:
+        """Probabilities for already-normalised features, in the order of :attr:`labels`."""
         proba = np.asarray(self.estimator.predict_proba(features), dtype=np.float64)
         order = [list(self.estimator.classes_).index(lab) for lab in self.labels]
         proba = np.clip(proba[:, order], 0.0, None)
         return proba / proba.sum(axis=1, keepdims=True)
 
+    def predict_proba(self, features: Any, groups: Any = None) -> np.ndarray:
+        """Class probabilities in the order of :attr:`labels`, each row summing to 1.
+
+        ``groups`` (e.g. speakers) scope the normalisation; ``None`` treats all rows as one group.
+        """
+        return self.classify(self.normalize(features, groups))
+
     def save(self, path: str | Path) -> Path:
         """Write atomically: a crash never leaves a half-written bundle under ``path``."""
         path = Path(path)
         buf = io.BytesIO()
-        joblib.dump({"estimator": self.estimator, "extractor": self.extractor}, buf, compress=3)
+        joblib.dump(
+            {"estimator": self.estimator, "extractor": self.extractor, "normalizer": self.normalizer},
+            buf,
+            compress=3,
+        )
         blob = buf.getvalue()
         meta = {
             **self.meta,
@@ -148,4 +164,5 @@ def load_bundle(path: str | Path) -> ModelBundle:
         preprocessing=Preprocessing.from_dict(meta.get("preprocessing", {})),
         labels=tuple(meta["labels"]),
         meta=meta,
+        normalizer=payload.get("normalizer"),
     )

@@ -16,6 +16,8 @@ from typing import Any
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ConfigError
 
+NORMALIZATIONS = ("none", "speaker", "corpus")
+
 
 @dataclass(frozen=True)
 class TrainingRecipe:
@@ -34,6 +36,8 @@ class TrainingRecipe:
     preprocessing: Preprocessing = field(default_factory=Preprocessing)
     licence: str = ""
     seed: int = 0
+    normalization: str = "none"  # "none", "speaker" or "corpus": see models/normalization.py
+    normalization_prior: float = 20.0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -53,6 +57,8 @@ class TrainingRecipe:
                 kw["corpora"] = tuple(kw["corpora"])
             if kw.get("labels") is not None:
                 kw["labels"] = tuple(kw["labels"])
+            if kw.get("normalization", "none") not in NORMALIZATIONS:
+                raise ConfigError(f"{origin}: normalization must be one of {', '.join(NORMALIZATIONS)}")
             if "preprocessing" in kw:
                 kw["preprocessing"] = Preprocessing.from_dict(dict(kw["preprocessing"]))
             return cls(**kw)

@@ -14,6 +14,7 @@ from emoscore.errors import AudioError, DataError
 from emoscore.features import FeatureCache, extract_files, get_extractor
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
+from emoscore.models.normalization import GroupStandardizer
 from emoscore.models.recipe import TrainingRecipe
 
 
@@ -91,12 +92,32 @@ def fit_estimator(estimator: Any, X: Any, y: Sequence[str], groups: Sequence[str
     return estimator.fit(X, np.asarray(y))
 
 
+def normalization_groups(recipe: TrainingRecipe, frame: pd.DataFrame) -> np.ndarray | None:
+    """The group of each row for the recipe's normalisation (None: no normalisation)."""
+    if recipe.normalization == "none":
+        return None
+    return frame["speaker" if recipe.normalization == "speaker" else "corpus"].astype(str).to_numpy()
+
+
+def fit_normalized(
+    recipe: TrainingRecipe, X: Any, frame: pd.DataFrame
+) -> tuple[Any, GroupStandardizer | None]:
+    """Fit the recipe's estimator, normalising features per group first when the recipe says so."""
+    groups = normalization_groups(recipe, frame)
+    normalizer = None
+    if groups is not None:
+        normalizer = GroupStandardizer(recipe.normalization_prior).fit(X, groups=groups)
+        X = normalizer.transform(X, groups)
+    estimator = fit_estimator(build_estimator(recipe), X, frame["label"], frame["speaker"])
+    return estimator, normalizer
+
+
 def fit_bundle(
     recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *, metrics: dict[str, Any] | None = None
 ) -> ModelBundle:
     """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
     frame = table.frame
-    estimator = fit_estimator(build_estimator(recipe), table.X, frame["label"], frame["speaker"])
+    estimator, normalizer = fit_normalized(recipe, table.X, frame)
     labels = tuple(recipe.labels) if recipe.labels else tuple(sorted(frame["label"].unique()))
     labels = tuple(lab for lab in labels if lab in set(estimator.classes_))
     meta = {
@@ -117,7 +138,8 @@ def fit_bundle(
     best = getattr(estimator, "best_params_", None)
     if best:
         meta["tuned_params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in best.items()}
-    return ModelBundle(estimator, extractor, recipe.preprocessing, labels, meta)
+    meta["normalization"] = {"kind": recipe.normalization, "prior": recipe.normalization_prior}
+    return ModelBundle(estimator, extractor, recipe.preprocessing, labels, meta, normalizer)
 
 
 def recipe_extractor(recipe: TrainingRecipe) -> Any:

@@ -16,7 +16,7 @@ import pandas as pd
 from emoscore.errors import DataError
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
-from emoscore.models.training import FeatureTable, build_estimator, fit_estimator, take
+from emoscore.models.training import FeatureTable, fit_normalized, take
 from emoscore.protocols.metrics import ClassificationReport, classification_report
 from emoscore.protocols.splits import LEAKY, make_splits
 
@@ -54,6 +54,16 @@ class EvaluationResult:
         return d
 
 
+def test_groups(frame: pd.DataFrame) -> np.ndarray | None:
+    """Normalisation groups for test rows: real speakers when known, else the whole set as one group.
+
+    Corpus loaders give each clip its own speaker when the data has no speaker information;
+    per-clip groups would carry no information, so such a set is normalised as one corpus.
+    """
+    speakers = frame["speaker"].astype(str).to_numpy()
+    return None if len(set(speakers)) == len(speakers) else speakers
+
+
 def cross_validate(
     recipe: TrainingRecipe,
     table: FeatureTable,
@@ -77,8 +87,11 @@ def cross_validate(
     splits = make_splits(protocol, labels[test_idx], speakers[test_idx], folds=folds, seed=seed)
     for k, (tr, te) in enumerate(splits):
         train = np.concatenate([test_idx[tr], other_idx])
-        est = fit_estimator(build_estimator(recipe), take(table.X, train), labels[train], speakers[train])
-        predicted[test_idx[te]] = est.predict(take(table.X, test_idx[te]))
+        est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
+        X_test = take(table.X, test_idx[te])
+        if normalizer is not None:
+            X_test = normalizer.transform(X_test, test_groups(frame.iloc[test_idx[te]]))
+        predicted[test_idx[te]] = est.predict(X_test)
         fold_of[test_idx[te]] = k
     preds = pd.DataFrame(
         {
@@ -107,7 +120,7 @@ def evaluate_bundle(
             f"{corpus}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
             f"(it knows {', '.join(bundle.labels)})"
         )
-    proba = bundle.predict_proba(table.X)
+    proba = bundle.predict_proba(table.X, test_groups(frame))
     labels = list(bundle.labels)
     if restrict_labels:
         present = [lab for lab in labels if lab in set(truth)]
