@@ -58,7 +58,7 @@ def throughput(model: str, files: list[Path], tmp: Path) -> None:
         w.writerows([[str(f)] for f in files])
     hours = sum(sf.info(str(f)).duration for f in files) / 3600
     print(f"\n## throughput: {len(files)} RAVDESS clips, {hours * 60:.1f} audio min, model {model}")
-    print(f"{'engine':<7}{'workers':>8}{'wall s':>9}{'audio h/h':>11}{'windows':>9}")
+    print(f"{'engine':<7}{'workers':>8}{'wall s':>9}{'audio h/h':>11}{'windows':>9}{'load avg':>10}")
     speed: dict[tuple[str, int], float] = {}
     for engine in ("local", "dask"):
         for workers in (1, 2):
@@ -75,7 +75,8 @@ def throughput(model: str, files: list[Path], tmp: Path) -> None:
             )
             assert s.analysed == len(files) and read_results(out)["file"].nunique() == len(files)
             speed[engine, workers] = s.speed
-            print(f"{engine:<7}{workers:>8}{s.wall_seconds:>9.1f}{s.speed:>11.0f}{s.windows:>9}")
+            load = os.getloadavg()[0]  # other work on the machine skews the ratios: report it
+            print(f"{engine:<7}{workers:>8}{s.wall_seconds:>9.1f}{s.speed:>11.0f}{s.windows:>9}{load:>10.1f}")
     for engine in ("local", "dask"):
         print(f"scaling {engine}: 2 workers / 1 worker = {speed[engine, 2] / speed[engine, 1]:.2f}")
     print(f"dask / local at 2 workers = {speed['dask', 2] / speed['local', 2]:.2f}")
@@ -118,7 +119,7 @@ def peak_rss(cmd: list[str]) -> tuple[float, float]:
 
 def memory(model: str, clips: list[Path], minutes: float, tmp: Path) -> None:
     print(f"\n## memory: {minutes:g}-min file vs {minutes / 8:g}-min file, model {model}")
-    print(f"{'command':<9}{'audio min':>10}{'peak MiB':>10}{'wall s':>9}{'audio h/h':>11}")
+    print(f"{'command':<9}{'audio min':>10}{'peak MiB':>10}{'wall s':>9}{'audio h/h':>11}{'load avg':>10}")
     peaks: dict[tuple[str, str], float] = {}
     for label, mins in (("short", minutes / 8), ("long", minutes)):
         folder = tmp / label
@@ -154,7 +155,10 @@ def memory(model: str, clips: list[Path], minutes: float, tmp: Path) -> None:
         for name, cmd in runs.items():
             mib, wall = peak_rss(cmd)
             peaks[name, label] = mib
-            print(f"{name:<9}{seconds / 60:>10.1f}{mib:>10.0f}{wall:>9.1f}{seconds / wall:>11.0f}")
+            load = os.getloadavg()[0]
+            print(
+                f"{name:<9}{seconds / 60:>10.1f}{mib:>10.0f}{wall:>9.1f}{seconds / wall:>11.0f}{load:>10.1f}"
+            )
         wav.unlink()
     for name in ("analyze", "batch"):
         print(

@@ -52,11 +52,10 @@ class BatchProgress:
             self._bar = tqdm(
                 total=round(total, 1),
                 file=self.stream,
-                desc="batch",
                 dynamic_ncols=True,
-                bar_format="{desc} {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
+                bar_format="batch {percentage:3.0f}%|{bar}| {desc}",
             )
-            self._bar.set_postfix_str(self.summary(), refresh=True)
+            self._bar.set_description_str(self.summary(), refresh=True)
 
     @property
     def elapsed(self) -> float:
@@ -91,8 +90,8 @@ class BatchProgress:
         else:
             self.failed += 1
         if self._bar is not None:
+            self._bar.set_description_str(self.summary(), refresh=False)
             self._bar.update(round(expected, 1) if self.total_seconds > 0 else 1)
-            self._bar.set_postfix_str(self.summary(), refresh=True)
         elif time.monotonic() - self._last >= self.every:
             self._line()
 
