@@ -1,0 +1,141 @@
+"""The recogniser on a tiny real model: seed94 + logistic regression that hears a low quiet tone
+as "sad" and a high loud tone as "happy". A file that goes low → high must read sad → happy."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from emoscore.audio import Audio
+from emoscore.audio.preprocess import Preprocessing, pad_to_minimum
+from emoscore.errors import ConfigError
+from emoscore.features import Seed94Extractor
+from emoscore.models.bundle import ModelBundle
+from emoscore.models.classical import build_classifier
+from emoscore.recognize import Recognizer, analyze_file
+from emoscore.taxonomy import load_taxonomy
+
+RATE = 16_000
+
+
+def tone(freq: float, seconds: float, amp: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    noise = np.random.default_rng(seed).normal(0, 0.001 + 0.002 * (seed % 4), len(t))
+    return (amp * np.sin(2 * np.pi * freq * t) + noise).astype(np.float32)
+
+
+def low(seconds: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
+    return tone(200.0, seconds, 0.08, seed, rate)
+
+
+def high(seconds: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
+    return tone(1500.0, seconds, 0.5, seed, rate)
+
+
+@pytest.fixture(scope="module")
+def bundle() -> ModelBundle:
+    ext = Seed94Extractor()
+    X, y = [], []
+    for i in range(8):
+        f = 1 + 0.08 * (i - 2.5)
+        for label, freq, amp in (("sad", 200.0, 0.08), ("happy", 1500.0, 0.5)):
+            X.append(ext(tone(freq * f, 1.0 + 0.5 * (i % 3), amp * f, seed=i), RATE))
+            y.append(label)
+    est = build_classifier("logreg", params={"C": 1.0}).fit(np.vstack(X), y)
+    pre = Preprocessing(trim_silence=False)
+    return ModelBundle(est, ext, pre, ("happy", "sad"), {"name": "tones", "version": "0.1"})
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Path:
+    path = tmp_path / "scene.wav"
+    sf.write(path, np.concatenate([low(4.0, 1), high(4.0, 2)]), RATE)
+    return path
+
+
+def check_segment_values(tl) -> None:
+    vad = load_taxonomy().vad
+    for s in tl.segments:
+        assert sum(s.probabilities.values()) == pytest.approx(1.0, abs=1e-9)
+        assert list(s.probabilities) == ["happy", "sad"]
+        for key in range(3):
+            want = sum(p * vad[lab][key] for lab, p in s.probabilities.items())
+            assert (s.valence, s.arousal, s.dominance)[key] == pytest.approx(want, abs=1e-9)
+        assert all(0.0 <= v <= 1.0 for v in (s.valence, s.arousal, s.dominance))
+        assert 0.0 <= s.extra["voiced"] <= 1.0
+
+
+def test_timeline_follows_the_scene(bundle, scene) -> None:
+    tl = analyze_file(scene, model=bundle, window=2.0)
+    assert [(s.start, s.end) for s in tl.segments] == [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0), (6.0, 8.0)]
+    assert [s.emotion for s in tl.segments] == ["sad", "sad", "happy", "happy"]
+    assert all(s.confidence > 0.9 for s in tl.segments)
+    assert tl.duration == pytest.approx(8.0) and (tl.window, tl.hop) == (2.0, 2.0)
+    assert tl.input == str(scene)
+    assert (tl.model.name, tl.model.version, tl.model.labels) == ("tones", "0.1", ("happy", "sad"))
+    check_segment_values(tl)
+    sad, happy = tl.segments[0], tl.segments[-1]
+    assert happy.valence > sad.valence and happy.arousal > sad.arousal
+    assert all(s.extra["voiced"] > 0.9 for s in tl.segments)
+
+
+def test_overlapping_windows(bundle, scene) -> None:
+    tl = analyze_file(scene, model=bundle, window=2.0, hop=1.0)
+    assert [(s.start, s.end) for s in tl.segments] == [(k, k + 2.0) for k in range(7)]
+    emotions = [s.emotion for s in tl.segments]
+    assert emotions[:3] == ["sad"] * 3 and emotions[4:] == ["happy"] * 3  # 3-5 s straddles the change
+    check_segment_values(tl)
+
+
+def test_audio_input_and_resampling(bundle) -> None:
+    y = np.concatenate([low(2.0), high(2.0)])
+    at_22k = Audio(np.concatenate([low(2.0, rate=22_050), high(2.0, rate=22_050)]), 22_050, "array.wav")
+    for audio in (Audio(y, RATE, "array.wav"), at_22k):
+        tl = Recognizer(bundle, window=2.0).analyze(audio)
+        assert tl.input == "array.wav"
+        assert [s.emotion for s in tl.segments] == ["sad", "happy"]
+        assert tl.duration == pytest.approx(4.0, abs=1e-3)
+
+
+def test_short_input_is_one_padded_window_with_a_warning(bundle, tmp_path: Path) -> None:
+    path = tmp_path / "short.wav"
+    samples = high(0.5)
+    sf.write(path, samples, RATE, subtype="FLOAT")
+    with pytest.warns(UserWarning, match="short.wav.*padded"):
+        tl = analyze_file(path, model=bundle)
+    assert len(tl.segments) == 1
+    seg = tl.segments[0]
+    assert (seg.start, seg.end) == (0.0, 0.5) and tl.duration == pytest.approx(0.5)
+    check_segment_values(tl)
+    padded = pad_to_minimum(samples, RATE, 1.0)
+    assert len(padded) == RATE and np.count_nonzero(padded[:3000]) == 0, "zeros on both sides"
+    want = bundle.predict_proba(bundle.extractor(padded, RATE)[None, :])[0]
+    assert [seg.probabilities[lab] for lab in bundle.labels] == pytest.approx(want.tolist(), abs=1e-6)
+
+
+def test_long_enough_input_does_not_warn(bundle, scene) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        analyze_file(scene, model=bundle, window=4.0)
+
+
+def test_streaming_segments_and_progress(bundle, scene) -> None:
+    rec = Recognizer(bundle, window=1.0)
+    seen: list[float] = []
+    streamed = list(rec.iter_segments(scene, progress=seen.append))
+    whole = rec.analyze(scene)
+    assert [s.emotion for s in streamed] == [s.emotion for s in whole.segments]
+    for a, b in zip(streamed, whole.segments, strict=True):
+        assert a.probabilities == pytest.approx(b.probabilities)
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(8.0)
+
+
+def test_bad_window_settings(bundle) -> None:
+    with pytest.raises(ConfigError, match="--window 0.5"):
+        Recognizer(bundle, window=0.5)
+    with pytest.raises(ConfigError, match="--hop 3"):
+        Recognizer(bundle, window=2.0, hop=3.0)
