@@ -8,6 +8,7 @@ there exactly once.
 from __future__ import annotations
 
 import importlib.util
+import io
 import signal
 import subprocess
 import sys
@@ -95,6 +96,15 @@ def test_folder_to_parquet(bundle: Path, tmp_path: Path, capfd) -> None:
         str(tmp_path / "in" / "b.flac"): ["happy"],
     }
     assert sorted(p.name for p in (tmp_path / "res_midi").iterdir()) == ["a.wav.B.mid", "b.flac.B.mid"]
+    # the rows are what `emoscore analyze` says about the same file
+    code, single, err = run_main(
+        ["analyze", str(tmp_path / "in" / "a.wav"), "--model", str(bundle), "--format", "csv"], capfd
+    )
+    assert code == 0, err
+    expected = pd.read_csv(io.StringIO(single))
+    rows = df[df["file"] == str(tmp_path / "in" / "a.wav")]
+    assert rows["emotion"].tolist() == expected["emotion"].tolist()
+    assert rows["confidence"].to_numpy() == pytest.approx(expected["confidence"].to_numpy(), abs=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -124,10 +124,13 @@ def run_task(task: FileTask, settings: BatchSettings) -> FileResult:
         with warnings.catch_warnings():
             # short last windows are padded with a warning per window; in a batch that is noise
             warnings.simplefilter("ignore")
-            segments = tuple(rec.iter_segments(task.path))
+            # analyze(), not iter_segments(): rows must equal `emoscore analyze` of the same file,
+            # also for models that normalise features over the whole input
+            timeline = rec.analyze(task.path)
+        segments = timeline.segments
         if not segments:
             raise EmoscoreError(f"{task.path}: no analysis windows (no usable audio)")
-        midi = _compose(task, rec, segments, settings) if settings.compose else ()
+        midi = _compose(task, timeline, settings) if settings.compose else ()
         return FileResult(
             task.path,
             digest,
@@ -160,15 +163,14 @@ def failed_result(task: FileTask, message: str) -> FileResult:
     )
 
 
-def _compose(task: FileTask, rec, segments: tuple[Segment, ...], settings: BatchSettings) -> tuple[str, ...]:
+def _compose(task: FileTask, timeline: Timeline, settings: BatchSettings) -> tuple[str, ...]:
     from emoscore.music import compose, write_midi
 
     if task.midi_base is None:
         raise EmoscoreError(f"{task.path}: no MIDI folder given for --compose")
-    tl = Timeline(task.path, segments[-1].end, rec.model_info, rec.window, rec.hop, segments)
     out = []
     for method in settings.compose:
         path = Path(f"{task.midi_base}.{method}.mid")
         path.parent.mkdir(parents=True, exist_ok=True)
-        out.append(str(write_midi(compose(tl, method), path)))
+        out.append(str(write_midi(compose(timeline, method), path)))
     return tuple(out)
