@@ -111,7 +111,8 @@ def test_short_input_is_one_padded_window_with_a_warning(bundle, tmp_path: Path)
     seg = tl.segments[0]
     assert (seg.start, seg.end) == (0.0, 0.5) and tl.duration == pytest.approx(0.5)
     check_segment_values(tl)
-    padded = pad_to_minimum(samples, RATE, 1.0)
+    with pytest.warns(UserWarning):
+        padded = pad_to_minimum(samples, RATE, 1.0)
     assert len(padded) == RATE and np.count_nonzero(padded[:3000]) == 0, "zeros on both sides"
     want = bundle.predict_proba(bundle.extractor(padded, RATE)[None, :])[0]
     assert [seg.probabilities[lab] for lab in bundle.labels] == pytest.approx(want.tolist(), abs=1e-6)
