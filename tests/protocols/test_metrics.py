@@ -54,3 +54,12 @@ def test_to_dict_is_json_ready() -> None:
     d = classification_report(["a", "b"], ["a", "a"]).to_dict()
     assert json.loads(json.dumps(d))["confusion"] == [[1, 0], [1, 0]]
     assert {"n", "wa", "ua", "macro_f1", "labels", "confusion", "chance_ua", "chance_wa"} <= set(d)
+
+
+def test_single_class_evaluation_is_silent() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = classification_report(["sad"] * 3, ["sad", "sad", "happy"], labels=["sad"])
+    assert r.confusion == ((2,),) and r.ua == pytest.approx(2 / 3) and r.chance_ua == 1.0

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
+from sklearn.metrics import accuracy_score, f1_score, recall_score
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def classification_report(
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     labs = list(labels) if labels is not None else sorted(set(yt.tolist()))
     present = [lab for lab in labs if lab in set(yt.tolist())]
-    cm = confusion_matrix(yt, yp, labels=labs)
+    cm = _confusion(yt, yp, labs)
     recalls = recall_score(yt, yp, labels=present, average=None, zero_division=0)
     prior = np.array([np.mean(yt == lab) for lab in present])
     return ClassificationReport(
@@ -62,3 +62,17 @@ def classification_report(
         chance_ua=1.0 / len(present) if present else 0.0,
         chance_wa=float(prior.max()) if len(prior) else 0.0,
     )
+
+
+def _confusion(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Counts of (true, predicted) pairs over ``labels``; pairs with other labels are ignored.
+
+    Counted here rather than by scikit-learn, which warns on every 1 x 1 matrix (a restricted
+    single-class evaluation), and that warning would reach the command line's stderr.
+    """
+    index = {lab: i for i, lab in enumerate(labels)}
+    cm = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for t, p in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        if t in index and p in index:
+            cm[index[t], index[p]] += 1
+    return cm
