@@ -27,3 +27,18 @@ def test_egemaps_tracks_pitch(make_voiced):
     high = EgemapsExtractor()(make_voiced(f0=280.0), 16_000)
     assert abs(low[0] - 28.2) < 1.5
     assert abs((high[0] - low[0]) - 12.0) < 1.5
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("seconds", [0.001, 0.3, 4.0])
+@pytest.mark.parametrize("gain", [1.0, 6.0])
+def test_engine_path_equals_process_signal(seconds, gain, make_voiced):
+    """The direct engine run (the fast path) gives exactly what ``Smile.process_signal`` gives,
+    also for a clip too short for any output (zeros) and for samples beyond full scale."""
+    e = EgemapsExtractor()
+    y = gain * make_voiced(seconds=4.0, f0=180.0, seed=2)[: max(1, int(seconds * 16_000))]
+    ref = np.nan_to_num(e._get_smile().process_signal(y, 16_000).to_numpy(dtype=np.float32)[0])
+    np.testing.assert_array_equal(e(y, 16_000), ref)
+    assert e._engine_options(e._get_smile()) is not None  # the fast path ran, not the fallback
+    if seconds < 0.01:
+        assert not ref.any()

@@ -77,3 +77,16 @@ def test_bad_settings():
         WhisperExtractor("large")
     with pytest.raises(ConfigError, match="at least 20 ms"):
         WhisperExtractor("tiny.en")(np.zeros(100, np.float32), 16_000)
+
+
+def test_batch_size_and_threads_do_not_change_results(clip, make_voiced):
+    """One thread encodes at most SINGLE_THREAD_BATCH windows per call (faster there); more
+    threads use batch_size. Equal-length clips give the same vectors either way."""
+    from emoscore.features.whisper import SINGLE_THREAD_BATCH, WhisperExtractor
+
+    clips = [make_voiced(1.0, 100.0 + 20 * i, seed=i) for i in range(SINGLE_THREAD_BATCH + 3)]
+    one = WhisperExtractor("tiny.en", batch_size=1).batch(clips, 16_000)
+    for kwargs in ({"batch_size": 8}, {"batch_size": 8, "threads": 2}):
+        other = WhisperExtractor("tiny.en", **kwargs).batch(clips, 16_000)
+        for a, b in zip(one, other, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
