@@ -4,7 +4,9 @@ on real RAVDESS clips."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -65,17 +67,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = root / "b.emo"
     argv = ["train", "--corpus", corpus, "--features", "seed94", "--model", "logreg", "--no-tune",
             "--protocol", "speaker-kfold", "--folds", "2", "-o", out]  # fmt: skip
-    with pytest.MonkeyPatch.context() as mp:
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
         mp.setenv("EMOSCORE_CACHE", str(root / "cache"))
-        import subprocess
-        import sys
-
-        code = "from emoscore.cli import main; import sys; main(sys.argv[1:])"
-        p = subprocess.run(
-            [sys.executable, "-c", code, *map(str, argv)], capture_output=True, text=True, timeout=120
-        )
-    assert p.returncode == 0, p.stderr
-    return out, p.stderr
+        main([str(a) for a in argv])  # exits only on failure
+    return out, err.getvalue()
 
 
 @pytest.fixture
