@@ -10,9 +10,9 @@ import pytest
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import DataError
 from emoscore.features import Seed94Extractor
+from emoscore.models import training
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
-from emoscore.models import training
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import FeatureTable
 from emoscore.protocols.evaluation import cross_validate, evaluate_bundle
