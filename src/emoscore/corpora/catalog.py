@@ -37,7 +37,7 @@ def corpus_catalog() -> dict[str, CorpusInfo]:
 
     >>> cat = corpus_catalog()
     >>> sorted(cat)
-    ['cremad', 'emodb', 'ravdess', 'savee', 'tess']
+    ['cremad', 'emodb', 'emomusic', 'emopia', 'mer-4q', 'ravdess', 'savee', 'tess', 'vgmidi']
     >>> cat["ravdess"].licence.split(" (")[0]
     'CC BY-NC-SA 4.0'
     """

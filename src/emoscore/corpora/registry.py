@@ -16,6 +16,7 @@ import pandas as pd
 from emoscore.corpora.catalog import CorpusInfo, corpus_catalog
 from emoscore.corpora.layouts import LOADERS, load_label_folders
 from emoscore.corpora.manifest import load_manifest
+from emoscore.corpora.music import MUSIC_LOADERS
 from emoscore.errors import AudioError, DataError
 from emoscore.taxonomy import load_taxonomy
 
@@ -81,7 +82,8 @@ def load_corpus(
         if folder is None:
             root = _data_root(data_root)
             raise DataError(f"{root / info.folder}: {info.name} not found; to get it, {info.obtain}")
-        frame = LOADERS[info.name](folder)
+        frame = {**LOADERS, **MUSIC_LOADERS}[info.name](folder)
+        bad_rows = tuple(frame.attrs.get("bad_rows", ()))  # e.g. MIDI files that could not be rendered
     else:
         path = Path(name)
         if path.suffix.lower() == ".csv" or path.is_file():
