@@ -42,3 +42,26 @@ def test_engine_path_equals_process_signal(seconds, gain, make_voiced):
     assert e._engine_options(e._get_smile()) is not None  # the fast path ran, not the fallback
     if seconds < 0.01:
         assert not ref.any()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_one_engine_reset_between_clips_equals_fresh_runs(make_voiced):
+    """The kept engine is reset after each clip: nothing carries over from one clip to the next,
+    whatever their order or length (a too-short clip in between included)."""
+    clips = [
+        make_voiced(seconds=4.0, f0=120.0, seed=1),
+        make_voiced(seconds=0.002, f0=150.0, seed=2),
+        3.0 * make_voiced(seconds=1.3, f0=240.0, seed=3),
+        make_voiced(seconds=2.0, f0=90.0, seed=4),
+    ]
+    e = EgemapsExtractor()
+    smile = e._get_smile()
+    fresh = [np.nan_to_num(smile.process_signal(c, 16_000).to_numpy(dtype=np.float32)[0]) for c in clips]
+    for order in (clips, clips[::-1]):
+        got = [e(c, 16_000) for c in order]
+        want = fresh if order is clips else fresh[::-1]
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    engine = e._engine
+    e(clips[0], 16_000)
+    assert engine is not None and e._engine is engine  # kept, not rebuilt
