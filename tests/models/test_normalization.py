@@ -33,3 +33,17 @@ def test_none_groups_means_one_group():
     norm = GroupStandardizer(prior=0.0).fit(X)
     assert np.allclose(norm.transform(X), norm.transform(X, ["x"] * 300))
     assert np.allclose(norm.transform(X).mean(axis=0), 0, atol=1e-5)
+
+
+def test_running_normalizer_matches_batch_statistics_at_the_end():
+    from emoscore.models.normalization import RunningNormalizer
+
+    rng = np.random.default_rng(3)
+    norm = GroupStandardizer(prior=5).fit(rng.normal(0, 1, (200, 3)))
+    stream = rng.normal(4.0, 2.0, (64, 3))
+    running = RunningNormalizer(norm)
+    parts = [running(stream[i : i + 16]) for i in range(0, 64, 16)]
+    # the last batch is normalised with the statistics of all 64 rows, as a one-group transform would
+    assert np.allclose(parts[-1], norm.transform(stream)[-16:], atol=1e-4)
+    # the first batch only knew its own 16 rows
+    assert np.allclose(parts[0], norm.transform(stream[:16]), atol=1e-4)

@@ -52,9 +52,30 @@ class GroupStandardizer(TransformerMixin, BaseEstimator):
         out = np.empty_like(X)
         for g in np.unique(keys):
             rows = keys == g
-            n = float(rows.sum())
-            w = n / (n + self.prior)
-            mean = w * X[rows].mean(axis=0) + (1 - w) * self.mean_
-            var = w * X[rows].var(axis=0) + (1 - w) * self.var_
-            out[rows] = (X[rows] - mean) / np.sqrt(var + 1e-12)
+            out[rows] = self._apply(X[rows], float(rows.sum()), X[rows].mean(axis=0), X[rows].var(axis=0))
         return out.astype(np.float32)
+
+    def _apply(self, X: np.ndarray, n: float, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+        w = n / (n + self.prior)
+        m = w * mean + (1 - w) * self.mean_
+        v = w * var + (1 - w) * self.var_
+        return (X - m) / np.sqrt(v + 1e-12)
+
+
+class RunningNormalizer:
+    """Causal per-input normalisation for streams: each batch uses the statistics of all rows so far."""
+
+    def __init__(self, standardizer: GroupStandardizer):
+        self.standardizer = standardizer
+        self.n = 0.0
+        self.total: np.ndarray | float = 0.0
+        self.total_sq: np.ndarray | float = 0.0
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        self.n += len(X)
+        self.total = self.total + X.sum(axis=0)
+        self.total_sq = self.total_sq + (X**2).sum(axis=0)
+        mean = self.total / self.n
+        var = np.maximum(self.total_sq / self.n - mean**2, 0.0)
+        return self.standardizer._apply(X, self.n, mean, var).astype(np.float32)

@@ -54,7 +54,7 @@ class EvaluationResult:
         return d
 
 
-def test_groups(frame: pd.DataFrame) -> np.ndarray | None:
+def held_out_groups(frame: pd.DataFrame) -> np.ndarray | None:
     """Normalisation groups for test rows: real speakers when known, else the whole set as one group.
 
     Corpus loaders give each clip its own speaker when the data has no speaker information;
@@ -90,7 +90,7 @@ def cross_validate(
         est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
         X_test = take(table.X, test_idx[te])
         if normalizer is not None:
-            X_test = normalizer.transform(X_test, test_groups(frame.iloc[test_idx[te]]))
+            X_test = normalizer.transform(X_test, held_out_groups(frame.iloc[test_idx[te]]))
         predicted[test_idx[te]] = est.predict(X_test)
         fold_of[test_idx[te]] = k
     preds = pd.DataFrame(
@@ -120,7 +120,7 @@ def evaluate_bundle(
             f"{corpus}: label(s) {', '.join(unknown)} unknown to model {bundle.name} "
             f"(it knows {', '.join(bundle.labels)})"
         )
-    proba = bundle.predict_proba(table.X, test_groups(frame))
+    proba = bundle.predict_proba(table.X, held_out_groups(frame))
     labels = list(bundle.labels)
     if restrict_labels:
         present = [lab for lab in labels if lab in set(truth)]
