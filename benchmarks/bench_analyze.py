@@ -7,18 +7,22 @@ pinned to CPU 0 (``taskset -c 0``) with OMP/MKL/OpenBLAS threads at 1; the whole
 (start-up, imports, model loading, decoding, output):
 
 * ``emoscore analyze FILE --model M --format json`` for each model (default: ``default``, ``fast``);
-* ``naive``: the path the streaming pipeline replaces: ``librosa.load`` of the whole file, then
-  librosa features (seed94: chroma, mel, MFCC, ZCR, centroid means) per 4-s window and a small
-  logistic regression fitted beforehand on RAVDESS clips.
+* ``naive``: the naive path of the issue: ``librosa.load`` of the whole file, then librosa
+  features (seed94: chroma, mel, MFCC, ZCR, centroid means) per 4-s window and a small logistic
+  regression fitted beforehand on RAVDESS clips. Its features are far cheaper than eGeMAPS or
+  Whisper, so it is a floor on cost rather than the same work;
+* ``naive-MODEL``: the same model the naive way: the whole file decoded by ``librosa.load``, then
+  per window ``Smile.process_signal`` (public opensmile API) and one Whisper encode, and one
+  prediction per window: what the streaming pipeline does, without its engineering.
 
 For each: wall seconds, user+sys CPU seconds and peak RSS of that process (from ``os.wait4``),
-x real time by wall and by CPU, the ratio to the naive path, and the 1-minute load average
+x real time by wall and by CPU, the ratios to both naive paths, and the 1-minute load average
 before and after (the machine may be shared; CPU time is the figure load affects least). The
 short and long files (``--short-minutes``, ``--minutes``) show whether peak memory grows with
 the length of the input.
 
     .venv/bin/python benchmarks/bench_analyze.py [--minutes 10] [--short-minutes 2]
-        [--models default,fast] [--rate 44100] [--channels 2] [--repeat 1] [--json OUT]
+        [--models default,fast] [--rate 44100] [--channels 2] [--repeat 1] [--stages] [--json OUT]
 """
 
 from __future__ import annotations
@@ -186,34 +190,135 @@ def naive_worker(audio: str, model_path: str) -> None:
     n = int(WINDOW * sr)
     starts = list(range(0, max(1, len(y) - n + 1), n))
     X = np.stack([ex(y[a : a + n], sr) for a in starts])
-    proba = model.predict_proba(X)
+    _print_segments(audio, starts, sr, n, model.predict_proba(X), list(model.classes_))
+
+
+def naive_model_worker(audio: str, model: str) -> None:
+    """The same model the naive way: the whole file decoded by librosa, then per window the
+    public one-clip calls (a ``Smile.process_signal`` per window, one Whisper encode per
+    window) and one prediction per window."""
+    import librosa
+    import opensmile
+
+    from emoscore.audio import preprocess_clip
+    from emoscore.features.opensmile_sets import OpenSmileExtractor
+    from emoscore.models.registry import load_model
+
+    bundle = load_model(model)
+    sr = bundle.preprocessing.sample_rate
+    y, _ = librosa.load(audio, sr=sr, mono=True)
+    parts = getattr(bundle.extractor, "parts", [bundle.extractor])
+    calls = []
+    for p in parts:
+        if isinstance(p, OpenSmileExtractor):
+            smile = opensmile.Smile(
+                feature_set=getattr(opensmile.FeatureSet, p.feature_set),
+                feature_level=opensmile.FeatureLevel.Functionals,
+            )
+            calls.append(
+                lambda c, smile=smile: np.nan_to_num(smile.process_signal(c, sr).to_numpy(np.float32)[0])
+            )
+        else:
+            calls.append(lambda c, p=p: p(c, sr))
+    n = int(WINDOW * sr)
+    starts = list(range(0, max(1, len(y) - n + 1), n))
+    proba = []
+    for a in starts:
+        clip = preprocess_clip(y[a : a + n], bundle.preprocessing)
+        x = np.concatenate([f(clip) for f in calls])[None]
+        proba.append(bundle.predict_proba(x)[0])
+    _print_segments(audio, starts, sr, n, np.array(proba), list(bundle.labels))
+
+
+def _print_segments(audio: str, starts: list[int], sr: int, n: int, proba: np.ndarray, labels: list) -> None:
     segments = [
         {
             "start": a / sr,
             "end": (a + n) / sr,
-            "probabilities": dict(zip(model.classes_, map(float, p), strict=True)),
+            "probabilities": dict(zip(map(str, labels), map(float, p), strict=True)),
         }
         for a, p in zip(starts, proba, strict=True)
     ]
     json.dump({"input": audio, "segments": segments}, sys.stdout)
 
 
+# ---- where the time goes ------------------------------------------------------------------
+
+
+def stages_worker(audio: str, model: str) -> None:
+    """CPU seconds per stage of the streaming pipeline for one model, in this process; JSON."""
+    t0 = time.process_time()
+    from emoscore.audio import iter_windows, preprocess_clip, stream_audio
+    from emoscore.models.registry import load_model
+
+    cpu = {"imports": time.process_time() - t0}
+    t = time.process_time()
+    bundle = load_model(model)
+    cpu["load model"] = time.process_time() - t
+    rate = bundle.preprocessing.sample_rate
+    parts = getattr(bundle.extractor, "parts", [bundle.extractor])
+    for key in ["decode+windows", "preprocess", *(f"features {p.name}" for p in parts), "classify"]:
+        cpu[key] = 0.0
+    windows = iter(iter_windows(stream_audio(audio, sample_rate=rate), rate, WINDOW))
+    n = 0
+    while True:
+        t = time.process_time()
+        batch = [w for _, w in zip(range(16), windows, strict=False)]
+        cpu["decode+windows"] += time.process_time() - t
+        if not batch:
+            break
+        n += len(batch)
+        t = time.process_time()
+        clips = [preprocess_clip(w.samples, bundle.preprocessing) for w in batch]
+        cpu["preprocess"] += time.process_time() - t
+        feats = []
+        for p in parts:
+            t = time.process_time()
+            feats.append(np.vstack(p.batch(clips, rate)))
+            cpu[f"features {p.name}"] += time.process_time() - t
+        t = time.process_time()
+        bundle.predict_proba(np.hstack(feats))
+        cpu["classify"] += time.process_time() - t
+    cpu["total"] = time.process_time() - t0
+    json.dump({"model": model, "windows": n, "cpu": cpu}, sys.stdout)
+
+
+def stages(audio: Path, models: list[str], audio_seconds: float) -> None:
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    env = {**os.environ, **ONE_THREAD}
+    print(f"\n## CPU seconds per stage, {audio_seconds / 60:g}-min file (one process per model)")
+    for model in models:
+        cmd = [*pin, sys.executable, __file__, "--stages-worker", str(audio), model]
+        out = json.loads(subprocess.run(cmd, env=env, capture_output=True, check=True, text=True).stdout)
+        total = out["cpu"]["total"]
+        print(f"{model} ({out['windows']} windows, {audio_seconds / total:.0f}x real time by CPU):")
+        for key, sec in out["cpu"].items():
+            per = (
+                ""
+                if key in ("imports", "load model", "total")
+                else f"{1000 * sec / out['windows']:7.1f} ms/window"
+            )
+            print(f"  {key:<26}{sec:7.2f} s {100 * sec / total:5.1f}% {per}")
+
+
 # ---- report ---------------------------------------------------------------------------------
 
 
-def table(runs: list[Run], naive: dict[str, Run], label: str) -> None:
+def table(runs: dict[str, Run], label: str) -> None:
+    """One row per run; ratios (by wall, by CPU) against the librosa naive path and against the
+    naive run of the same model."""
     print(
-        f"{'run':<9}{'file':>6}{'audio s':>9}{'wall s':>8}{'x RT':>7}{'CPU s':>8}{'x RT CPU':>9}"
-        f"{'peak MiB':>9}{'vs naive':>9}{'CPU vs naive':>13}{'load':>11}"
+        f"{'run':<15}{'audio s':>8}{'wall s':>8}{'x RT':>6}{'CPU s':>7}{'x RT CPU':>9}{'peak MiB':>9}"
+        f"{'vs naive librosa':>18}{'vs naive same model':>21}{'load':>12}"
     )
-    for r in runs:
-        base = naive.get(label)
-        ratio = f"{r.x_wall / base.x_wall:.1f}x" if base else "-"
-        cpu_ratio = f"{r.x_cpu / base.x_cpu:.1f}x" if base else "-"
+    for r in runs.values():
+        cols = []
+        for base in (runs.get("naive"), runs.get(f"naive-{r.name}")):
+            cols.append(f"{r.x_wall / base.x_wall:.1f}x / {r.x_cpu / base.x_cpu:.1f}x" if base else "-")
         print(
-            f"{r.name:<9}{label:>6}{r.audio_seconds:>9.0f}{r.wall:>8.1f}{r.x_wall:>7.0f}{r.cpu:>8.1f}"
-            f"{r.x_cpu:>9.0f}{r.peak_mib:>9.0f}{ratio:>9}{cpu_ratio:>13}"
-            f"{f'{r.load_before:.1f}->{r.load_after:.1f}':>11}"
+            f"{r.name:<15}{r.audio_seconds:>8.0f}{r.wall:>8.1f}{r.x_wall:>6.0f}{r.cpu:>7.1f}{r.x_cpu:>9.0f}"
+            f"{r.peak_mib:>9.0f}{cols[0]:>18}{cols[1]:>21}"
+            f"{f'{r.load_before:.1f}->{r.load_after:.1f}':>12}"
         )
 
 
@@ -232,10 +337,19 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per model and file; the fastest counts")
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument("--json", type=Path, default=None, help="also write every run here")
+    ap.add_argument("--stages", action="store_true", help="also print CPU seconds per pipeline stage")
     ap.add_argument("--naive-worker", nargs=2, metavar=("AUDIO", "MODEL"), help=argparse.SUPPRESS)
+    ap.add_argument("--naive-model-worker", nargs=2, metavar=("AUDIO", "MODEL"), help=argparse.SUPPRESS)
+    ap.add_argument("--stages-worker", nargs=2, metavar=("AUDIO", "MODEL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.naive_worker:
         naive_worker(*args.naive_worker)
+        return
+    if args.stages_worker:
+        stages_worker(*args.stages_worker)
+        return
+    if args.naive_model_worker:
+        naive_model_worker(*args.naive_model_worker)
         return
 
     models = [m for m in args.models.split(",") if m]
@@ -257,10 +371,12 @@ def main() -> None:
                 f"({wav.stat().st_size / 2**20:.0f} MiB)"
             )
             runs: dict[str, Run] = {}
-            names = models + ([] if args.skip_naive else ["naive"])
+            names = models + ([] if args.skip_naive else ["naive", *(f"naive-{m}" for m in models)])
             for name in names:
                 if name == "naive":
                     cmd = [sys.executable, __file__, "--naive-worker", str(wav), str(model_path)]
+                elif name.startswith("naive-"):
+                    cmd = [sys.executable, __file__, "--naive-model-worker", str(wav), name[len("naive-") :]]
                 else:
                     cmd = [EMOSCORE, "analyze", str(wav), "--model", name, "--format", "json"]
                 tries = [
@@ -269,8 +385,9 @@ def main() -> None:
                 runs[name] = min(tries, key=lambda r: r.wall)
                 every.extend(tries)
             results[label] = runs
-            naive = {label: runs["naive"]} if "naive" in runs else {}
-            table(list(runs.values()), naive, label)
+            table(runs, label)
+            if args.stages and label == "long":
+                stages(wav, models, seconds)
             wav.unlink()
 
     print("\n## peak memory, long / short file")
@@ -278,7 +395,7 @@ def main() -> None:
     for name in results["long"]:
         long, short = results["long"][name], results["short"][name]
         print(
-            f"{name:<9}{short.peak_mib:>7.0f} MiB -> {long.peak_mib:>5.0f} MiB "
+            f"{name:<15}{short.peak_mib:>7.0f} MiB -> {long.peak_mib:>5.0f} MiB "
             f"= {long.peak_mib / short.peak_mib:.2f}x for {ratio_len:g}x the audio"
         )
     print("\n## targets (long file, whole process, one core)")
