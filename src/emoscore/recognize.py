@@ -17,7 +17,9 @@ import numpy as np
 
 from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, speech_ratio, stream_audio
 from emoscore.audio.windows import check_window
+from emoscore.domains.annotate import SoundAnnotator, WindowAnnotation
 from emoscore.models.bundle import ModelBundle
+from emoscore.models.normalization import RunningNormalizer
 from emoscore.models.registry import load_model
 from emoscore.taxonomy import load_taxonomy
 from emoscore.timeline import ModelInfo, Segment, Timeline, vad_from_probabilities
@@ -31,12 +33,21 @@ class Recognizer:
     """A loaded model plus windowing settings; call :meth:`analyze` on any number of inputs."""
 
     def __init__(
-        self, bundle: ModelBundle, *, window: float = 4.0, hop: float | None = None, denoise: bool = False
+        self,
+        bundle: ModelBundle,
+        *,
+        window: float = 4.0,
+        hop: float | None = None,
+        denoise: bool = False,
+        annotator: SoundAnnotator | None = None,
     ):
+        """``annotator`` (``analyze --domain``) adds the task models' valence/arousal, domain and
+        quadrant to every window; without it the output is the emotion model's alone."""
         self.bundle = bundle
         self.window = float(window)
         self.hop = check_window(self.window, hop)
         self.denoise = denoise
+        self.annotator = annotator
         self._vad = load_taxonomy().vad
 
     @classmethod
@@ -60,8 +71,9 @@ class Recognizer:
 
     def _batches(
         self, source: str | Path | Audio, progress: ProgressCallback | None
-    ) -> Iterator[tuple[list[tuple[float, float, float]], Any]]:
-        """(start, end, voiced share) of each window and their features, a batch at a time."""
+    ) -> Iterator[tuple[list[tuple[float, float, float]], Any, list[WindowAnnotation] | None]]:
+        """(start, end, voiced share) of each window, their features and the annotator's notes
+        (None without one), a batch at a time."""
         name, blocks = self._blocks(source)
         rate = self.bundle.preprocessing.sample_rate
         batch: list[Window] = []
@@ -77,7 +89,9 @@ class Recognizer:
             if progress:
                 progress(batch[-1].end)
 
-    def _featurize(self, windows: list[Window], name: str) -> tuple[list[tuple[float, float, float]], Any]:
+    def _featurize(
+        self, windows: list[Window], name: str
+    ) -> tuple[list[tuple[float, float, float]], Any, list[WindowAnnotation] | None]:
         rate = self.bundle.preprocessing.sample_rate
         settings = self.bundle.preprocessing
         if self.denoise and not settings.denoise:
@@ -88,15 +102,45 @@ class Recognizer:
         feats = self.bundle.extractor.batch(clips, rate)
         X = np.vstack(feats) if all(f.ndim == 1 for f in feats) else _objects(feats)
         spans = [(w.start, w.end, round(speech_ratio(w.samples, rate), 4)) for w in windows]
-        return spans, X
+        notes = None
+        if self.annotator is not None:
+            memo = {(self.bundle.extractor, settings): feats}  # shared with the task models where equal
+            notes = self.annotator.annotate(
+                [w.samples for w in windows], rate, memo=memo, denoise=self.denoise
+            )
+        return spans, X, notes
 
-    def _segments(self, spans: list[tuple[float, float, float]], proba: np.ndarray) -> list[Segment]:
+    def _segments(
+        self,
+        spans: list[tuple[float, float, float]],
+        proba: np.ndarray,
+        notes: list[WindowAnnotation] | None = None,
+    ) -> list[Segment]:
         out = []
-        for (start, end, voiced), p in zip(spans, proba, strict=True):
+        for i, ((start, end, voiced), p) in enumerate(zip(spans, proba, strict=True)):
             probs = {lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)}
             v, a, d = vad_from_probabilities(probs, self._vad)
-            out.append(Segment(start, end, probs, v, a, d, extra={"voiced": voiced}))
+            extra: dict[str, Any] = {"voiced": voiced}
+            if notes is not None:
+                # the trained valence/arousal models replace the class projection, which is kept
+                extra.update(notes[i].extra, valence_projection=round(v, 6), arousal_projection=round(a, 6))
+                v, a = notes[i].valence, notes[i].arousal
+            out.append(Segment(start, end, probs, v, a, d, extra=extra))
         return out
+
+    def timeline_extra(self) -> dict[str, Any]:
+        """What ``--domain`` adds at the top of the timeline: the mode and which model made what."""
+        if self.annotator is None:
+            return {}
+        return {
+            "domain_mode": self.annotator.domain,
+            "models": {
+                "emotion": f"{self.bundle.name} {self.bundle.version}",
+                **self.annotator.models_info(),
+            },
+            "valence_arousal": "valence/arousal = P(high) of the trained valence/arousal models; "
+            "valence_projection/arousal_projection = the emotion model's class projection",
+        }
 
     def iter_segments(
         self, source: str | Path | Audio, progress: ProgressCallback | None = None
@@ -106,26 +150,30 @@ class Recognizer:
         A model with per-input normalisation normalises each batch with the statistics of all
         windows heard so far (causal); :meth:`analyze` uses the whole input instead.
         """
-        history: list[Any] = []
-        for spans, X in self._batches(source, progress):
-            if self.bundle.normalizer is not None:
-                history.append(X)
-                X = self.bundle.normalize(np.concatenate(history))[-len(spans) :]
-            yield from self._segments(spans, self.bundle.classify(X))
+        running = RunningNormalizer(self.bundle.normalizer) if self.bundle.normalizer is not None else None
+        for spans, X, notes in self._batches(source, progress):
+            yield from self._segments(spans, self.bundle.classify(running(X) if running else X), notes)
 
     def analyze(self, source: str | Path | Audio, progress: ProgressCallback | None = None) -> Timeline:
         """The whole timeline of one input (normalised over the whole input where the model does that)."""
         spans: list[tuple[float, float, float]] = []
         parts: list[Any] = []
-        for s, X in self._batches(source, progress):
+        notes: list[WindowAnnotation] | None = [] if self.annotator is not None else None
+        for s, X, n in self._batches(source, progress):
             spans += s
             parts.append(X)
+            if notes is not None and n is not None:
+                notes += n
         segments = (
-            tuple(self._segments(spans, self.bundle.predict_proba(np.concatenate(parts)))) if parts else ()
+            tuple(self._segments(spans, self.bundle.predict_proba(np.concatenate(parts)), notes))
+            if parts
+            else ()
         )
         name = source.path if isinstance(source, Audio) else str(source)
         duration = segments[-1].end if segments else 0.0
-        return Timeline(name, duration, self.model_info, self.window, self.hop, segments)
+        return Timeline(
+            name, duration, self.model_info, self.window, self.hop, segments, extra=self.timeline_extra()
+        )
 
 
 def _objects(arrays: list[np.ndarray]) -> np.ndarray:
@@ -143,10 +191,15 @@ def analyze_file(
     hop: float | None = None,
     denoise: bool = False,
     progress: ProgressCallback | None = None,
+    domain: str | None = None,
 ) -> Timeline:
     """Emotion timeline of one audio or video file.
 
     ``model`` is a shipped model name, a bundle path or a loaded :class:`ModelBundle`.
+    ``domain`` (``auto``, ``speech``, ``music``) adds the committed task models' valence,
+    arousal, quadrant and (``auto``) per-window domain; ``None`` is the emotion model alone.
     """
     bundle = model if isinstance(model, ModelBundle) else load_model(model)
-    return Recognizer(bundle, window=window, hop=hop, denoise=denoise).analyze(path, progress)
+    annotator = SoundAnnotator.from_names(domain) if domain is not None else None
+    rec = Recognizer(bundle, window=window, hop=hop, denoise=denoise, annotator=annotator)
+    return rec.analyze(path, progress)

@@ -21,9 +21,23 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
         (f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
         for s in tl.segments
     ]
+    head_cols = ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"]
+    if "domain_mode" in tl.extra:  # analyze --domain: say where each window's V/A came from
+        rows = [
+            (*r, s.extra.get("domain", ""), _top_quadrant(s.extra))
+            for r, s in zip(rows, tl.segments, strict=True)
+        ]
+        head_cols += ["domain", "quadrant"]
     model = f"model {tl.model.name} {tl.model.version}"
+    if "models" in tl.extra:
+        model += "; " + ", ".join(f"{k}: {v}" for k, v in tl.extra["models"].items() if k != "emotion")
     head = f"{tl.input}  ({tl.duration:.2f} s, {model}, window {tl.window:g} s)\n"
-    return head + table(rows, ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"])
+    return head + table(rows, head_cols)
+
+
+def _top_quadrant(extra: dict) -> str:  # type: ignore[type-arg]
+    quad = extra.get("quadrant")
+    return max(quad, key=quad.get) if quad else ""
 
 
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
@@ -64,6 +78,13 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
     "--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Timeline plot PNG."
 )
 @click.option("--denoise", is_flag=True, help="Spectral-gating noise reduction before analysis.")
+@click.option(
+    "--domain",
+    type=click.Choice(("auto", "speech", "music")),
+    default=None,
+    help="Add valence/arousal from the trained task models, quadrant probabilities for music, and "
+    "(auto) a speech/music/other detector per window. Without it: the emotion model alone.",
+)
 def analyze(
     input: Path,
     model: str,
@@ -73,6 +94,7 @@ def analyze(
     output: Path | None,
     plot: Path | None,
     denoise: bool,
+    domain: str | None,
 ) -> None:
     """Emotion timeline of INPUT (audio, or a video's sound track)."""
     from emoscore.audio import probe_audio
@@ -88,7 +110,9 @@ def analyze(
             done[0] = t
 
     try:
-        tl = analyze_file(input, model=model, window=window, hop=hop, denoise=denoise, progress=advance)
+        tl = analyze_file(
+            input, model=model, window=window, hop=hop, denoise=denoise, progress=advance, domain=domain
+        )
     finally:
         if bar is not None:
             bar.close()

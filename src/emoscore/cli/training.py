@@ -10,6 +10,7 @@ import click
 from emoscore.cli.output import dumps, table
 
 PROTOCOL_CHOICES = ("speaker-kfold", "group-kfold", "loso", "random")
+TASK_CHOICES = ("quadrant", "valence", "arousal", "domain")
 
 
 def _report_text(result) -> str:  # type: ignore[no-untyped-def]
@@ -64,6 +65,13 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
 @click.option("--version", "version_", default=None)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Processes for feature extraction.")
 @click.option(
+    "--task",
+    type=click.Choice(TASK_CHOICES),
+    default=None,
+    help="Music/sound task (quadrant, valence, arousal, domain): trains on 4-s windows with the task's "
+    "shipped recipe unless --recipe is given.",
+)
+@click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Bundle file."
 )
 def train(
@@ -79,9 +87,15 @@ def train(
     name: str | None,
     version_: str | None,
     jobs: int,
+    task: str | None,
     output: Path,
 ) -> None:
     """Train a model bundle on one or more corpora."""
+    if task is not None:
+        _train_task(
+            task, recipe, corpus, data_root, features, kind, protocol, folds, name, version_, jobs, output
+        )
+        return
     from emoscore.corpora import load_corpora
     from emoscore.errors import ConfigError
     from emoscore.features import FeatureCache
@@ -122,8 +136,52 @@ def train(
     )
 
 
+def _train_task(
+    task: str,
+    recipe: str | None,
+    corpus: str | None,
+    data_root: Path | None,
+    features: str | None,
+    kind: str | None,
+    protocol: str,
+    folds: int,
+    name: str | None,
+    version_: str | None,
+    jobs: int,
+    output: Path,
+) -> None:
+    from emoscore.domains.tasks import task_recipe, train_task
+
+    corpora = tuple(c.strip() for c in corpus.split(",") if c.strip()) if corpus else None
+    rec = task_recipe(
+        task, recipe, corpora=corpora, features=features, model=kind, name=name, version=version_
+    )
+    cv = None if protocol == "none" else "group-kfold" if protocol == "speaker-kfold" else protocol
+    run = train_task(
+        rec,
+        data_root=data_root,
+        protocol=cv,
+        folds=folds,
+        n_jobs=jobs,
+        progress=sys.stderr.isatty(),
+        notify=lambda m: click.echo(m, err=True),
+    )
+    _echo_bad(run.errors)
+    if run.evaluation is not None:
+        click.echo(_report_text(run.evaluation), err=True)
+    run.bundle.save(output)
+    size = output.stat().st_size / 1e6
+    click.echo(
+        f"wrote {output} ({size:.1f} MB, task {task}, labels {', '.join(run.bundle.labels)})", err=True
+    )
+
+
 @click.command()
-@click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
+@click.option(
+    "--model",
+    default=None,
+    help="Shipped model name or bundle path [default: default, or the task's committed model with --task].",
+)
 @click.option(
     "--corpus",
     default=None,
@@ -147,8 +205,14 @@ def train(
     "--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Confusion matrix PNG."
 )
 @click.option("--jobs", type=int, default=1, show_default=True)
+@click.option(
+    "--task",
+    type=click.Choice(TASK_CHOICES),
+    default=None,
+    help="Score a music/sound task model (labels Q1..Q4, low/high, or speech/music/other).",
+)
 def evaluate(
-    model: str,
+    model: str | None,
     corpus: str | None,
     manifest: Path | None,
     data_root: Path | None,
@@ -158,6 +222,7 @@ def evaluate(
     fmt: str,
     plot: Path | None,
     jobs: int,
+    task: str | None,
 ) -> None:
     """Score a model: WA, UA, macro-F1, confusion matrix and the chance level."""
     from emoscore.errors import ConfigError
@@ -167,6 +232,7 @@ def evaluate(
         raise ConfigError("evaluate: give exactly one of --corpus or --manifest")
     result = evaluate_model(
         model,
+        task=task,
         corpus=corpus,
         manifest=manifest,
         data_root=data_root,

@@ -15,8 +15,9 @@ from emoscore.protocols.evaluation import EvaluationResult, cross_validate, eval
 
 
 def evaluate_model(
-    model: str | Path,
+    model: str | Path | None,
     *,
+    task: str | None = None,
     corpus: str | None = None,
     manifest: str | Path | None = None,
     data_root: str | Path | None = None,
@@ -31,9 +32,25 @@ def evaluate_model(
 
     A corpus the model was trained on is scored by cross-validating the model's recipe (test
     folds by speaker, the recipe's other corpora always in training); any other corpus or a
-    manifest is a held-out test of the fitted model.
+    manifest is a held-out test of the fitted model. ``task`` (quadrant, valence, arousal,
+    domain) scores a music/sound task model instead: by default the task's committed bundle.
     """
-    bundle = load_model(model)
+    if task is not None:
+        from emoscore.domains.tasks import evaluate_task
+
+        return evaluate_task(
+            task,
+            model=model,
+            corpus=corpus,
+            manifest=manifest,
+            data_root=data_root,
+            protocol="group-kfold" if protocol == "speaker-kfold" else protocol,
+            folds=folds,
+            n_jobs=n_jobs,
+            progress=progress,
+            notify=notify,
+        )
+    bundle = load_model(model or "default")
     cache = FeatureCache()
     trained_on = set(bundle.meta.get("training", {}).get("corpora", []))
     if corpus is not None and corpus in trained_on and "recipe" in bundle.meta:

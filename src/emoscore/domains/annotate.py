@@ -1,0 +1,165 @@
+"""Per-window valence, arousal, quadrant and domain from the task models, for ``analyze --domain``.
+
+:class:`SoundAnnotator` holds the valence, arousal and quadrant bundles (and the domain detector
+for ``auto``). For a batch of analysis windows it returns, per window, the trained valence and
+arousal (P(high) of each binary model, in [0, 1]) and the keys added to the segment: the domain
+(given, or the detector's choice with its probabilities) and, for music windows, the quadrant
+probabilities. Feature sets shared by several bundles (and with the emotion model) are computed
+once per window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from emoscore.audio.preprocess import preprocess_clip
+from emoscore.domains.windowed import WindowedExtractor, excerpt_spans
+from emoscore.errors import ConfigError, ModelError
+from emoscore.models.bundle import ModelBundle
+from emoscore.models.registry import load_model
+
+DOMAIN_MODES = ("auto", "speech", "music")
+
+
+def _check(bundle: ModelBundle, task: str) -> ModelBundle:
+    if bundle.task != task:
+        raise ModelError(f"model {bundle.name} is a {bundle.task} model; a {task} model is needed here")
+    return bundle
+
+
+def _tag(bundle: ModelBundle) -> str:
+    return f"{bundle.name} {bundle.version}"
+
+
+@dataclass(frozen=True)
+class WindowAnnotation:
+    """What the task models say about one window."""
+
+    valence: float
+    arousal: float
+    extra: Mapping[str, Any]
+
+
+class SoundAnnotator:
+    """The task bundles used by ``analyze --domain``; ``domain`` is ``auto``, ``speech`` or ``music``."""
+
+    def __init__(
+        self,
+        *,
+        domain: str = "auto",
+        valence: ModelBundle,
+        arousal: ModelBundle,
+        quadrant: ModelBundle,
+        detector: ModelBundle | None = None,
+    ):
+        if domain not in DOMAIN_MODES:
+            raise ConfigError(f"unknown domain {domain!r}; use {', '.join(DOMAIN_MODES)}")
+        if domain == "auto" and detector is None:
+            raise ConfigError("domain auto needs a domain detector model")
+        self.domain = domain
+        self.valence = _check(valence, "valence")
+        self.arousal = _check(arousal, "arousal")
+        self.quadrant = _check(quadrant, "quadrant")
+        self.detector = _check(detector, "domain") if detector is not None else None
+
+    @classmethod
+    def from_names(
+        cls,
+        domain: str = "auto",
+        *,
+        valence: str = "valence",
+        arousal: str = "arousal",
+        quadrant: str = "quadrant",
+        detector: str = "domain",
+    ) -> SoundAnnotator:
+        """The committed default bundles (or others by name or path)."""
+        return cls(
+            domain=domain,
+            valence=load_model(valence),
+            arousal=load_model(arousal),
+            quadrant=load_model(quadrant),
+            detector=load_model(detector) if domain == "auto" else None,
+        )
+
+    @property
+    def bundles(self) -> dict[str, ModelBundle]:
+        out = {"valence": self.valence, "arousal": self.arousal, "quadrant": self.quadrant}
+        if self.detector is not None:
+            out["domain"] = self.detector
+        return out
+
+    def models_info(self) -> dict[str, str]:
+        """Which model produced which output (for the timeline's JSON)."""
+        return {task: _tag(b) for task, b in self.bundles.items()}
+
+    def _features(
+        self,
+        bundle: ModelBundle,
+        windows: Sequence[np.ndarray],
+        rate: int,
+        memo: dict[Any, list[np.ndarray]],
+        denoise: bool,
+    ) -> np.ndarray:
+        ext = bundle.extractor
+        settings = replace(bundle.preprocessing, denoise=True) if denoise else bundle.preprocessing
+        clips = [preprocess_clip(w, settings, name="window") for w in windows]
+        single = isinstance(ext, WindowedExtractor) and all(
+            len(excerpt_spans(len(c), rate, ext.window, ext.max_windows)) == 1 for c in clips
+        )
+        # a window the model sees whole is just the base feature set: share it between bundles
+        key = (ext.base, settings) if single else (ext, settings)  # type: ignore[union-attr]
+        if key not in memo:
+            base = ext.base if single else ext  # type: ignore[union-attr]
+            memo[key] = base.batch(clips, rate)
+        feats = memo[key]
+        X = np.empty(len(feats), dtype=object)
+        for i, f in enumerate(feats):
+            X[i] = np.atleast_2d(f)
+        return X
+
+    def annotate(
+        self,
+        windows: Sequence[np.ndarray],
+        rate: int,
+        *,
+        memo: dict[Any, list[np.ndarray]] | None = None,
+        denoise: bool = False,
+    ) -> list[WindowAnnotation]:
+        """Annotations of raw window samples (at ``rate``, before preprocessing).
+
+        ``memo`` maps ``(extractor, preprocessing)`` to features already computed for these
+        windows (the emotion model's), so they are not computed again.
+        """
+        if not windows:
+            return []
+        memo = {} if memo is None else memo
+
+        def proba(b: ModelBundle) -> np.ndarray:
+            return b.predict_proba(self._features(b, windows, rate, memo, denoise))
+
+        val = proba(self.valence)[:, list(self.valence.labels).index("high")]
+        aro = proba(self.arousal)[:, list(self.arousal.labels).index("high")]
+        quad = proba(self.quadrant)
+        if self.detector is not None:
+            dom_p = proba(self.detector)
+            domains = [self.detector.labels[i] for i in dom_p.argmax(axis=1)]
+        else:
+            dom_p, domains = None, [self.domain] * len(windows)
+        out = []
+        for i, dom in enumerate(domains):
+            extra: dict[str, Any] = {"domain": dom}
+            if dom_p is not None:
+                extra["domain_probabilities"] = {
+                    lab: round(float(p), 6)
+                    for lab, p in zip(self.detector.labels, dom_p[i], strict=True)  # type: ignore[union-attr]
+                }
+            if dom == "music":
+                extra["quadrant"] = {
+                    lab: round(float(p), 6) for lab, p in zip(self.quadrant.labels, quad[i], strict=True)
+                }
+            out.append(WindowAnnotation(float(val[i]), float(aro[i]), extra))
+        return out

@@ -1,0 +1,130 @@
+"""analyze --domain: per-window domain, trained valence/arousal and quadrant probabilities."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from emoscore.domains.annotate import SoundAnnotator
+from emoscore.domains.tasks import fit_task_bundle, task_recipe
+from emoscore.domains.windowed import WindowedExtractor
+from emoscore.errors import ConfigError, ModelError
+from emoscore.features import FeatureExtractor
+from emoscore.models.registry import load_model
+from emoscore.models.training import FeatureTable
+from emoscore.recognize import Recognizer
+
+RATE = 16000
+
+
+class Brightness(FeatureExtractor):
+    """Zero-crossing rate and level: enough to tell a low tone, a high tone and noise apart."""
+
+    name = "brightness"
+
+    def __call__(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+        zcr = np.mean(np.abs(np.diff(np.sign(samples)))) / 2
+        return np.array([zcr * 10, np.sqrt(np.mean(samples**2)) * 10], dtype=np.float32)
+
+
+def _sound(kind: str, seconds: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    if kind == "noise":
+        return (0.3 * rng.standard_normal(len(t))).astype(np.float32)
+    freq = {"low": 150.0, "high": 1500.0}[kind] * rng.uniform(0.9, 1.1)
+    return (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def _bundle(task: str, labels_of: dict[str, str]):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    ext = WindowedExtractor(Brightness(), window=4.0)
+    kinds = [k for k in labels_of for _ in range(8)]
+    X = np.empty(len(kinds), dtype=object)
+    for i, k in enumerate(kinds):
+        X[i] = np.vstack(ext.batch([_sound(k, 4.0, i)], RATE))
+    frame = pd.DataFrame(
+        {
+            "path": [str(i) for i in range(len(kinds))],
+            "label": [labels_of[k] for k in kinds],
+            "code": kinds,
+            "speaker": [f"g:{i}" for i in range(len(kinds))],
+            "corpus": "synthetic",
+        }
+    )
+    recipe = task_recipe(task)
+    recipe = replace(
+        recipe, params={**recipe.params, "C": 100.0}
+    )  # two clean features: little regularisation
+    return fit_task_bundle(recipe, FeatureTable(frame, X, ()), ext)
+
+
+@pytest.fixture(scope="module")
+def annotator() -> SoundAnnotator:
+    return SoundAnnotator(
+        domain="auto",
+        valence=_bundle("valence", {"low": "low", "high": "high", "noise": "low"}),
+        arousal=_bundle("arousal", {"low": "low", "high": "high", "noise": "high"}),
+        quadrant=_bundle("quadrant", {"low": "Q3", "high": "Q1", "noise": "Q2"}),
+        detector=_bundle("domain", {"low": "music", "high": "speech", "noise": "other"}),
+    )
+
+
+def test_windows_get_domain_quadrant_and_trained_va(annotator: SoundAnnotator) -> None:
+    notes = annotator.annotate(
+        [_sound("low", 4.0, 99), _sound("high", 4.0, 98), _sound("noise", 4.0, 97)], RATE
+    )
+    assert [n.extra["domain"] for n in notes] == ["music", "speech", "other"]
+    assert set(notes[0].extra["quadrant"]) == {"Q1", "Q2", "Q3"}  # the labels the model was trained on
+    assert max(notes[0].extra["quadrant"], key=notes[0].extra["quadrant"].get) == "Q3"
+    assert "quadrant" not in notes[1].extra and "quadrant" not in notes[2].extra
+    assert abs(sum(notes[2].extra["domain_probabilities"].values()) - 1) < 1e-5
+    assert notes[0].arousal < 0.5 < notes[1].arousal and notes[0].valence < 0.5 < notes[1].valence
+    assert annotator.models_info()["domain"].startswith("domain ")
+
+
+def test_fixed_domain_needs_no_detector(annotator: SoundAnnotator) -> None:
+    music = SoundAnnotator(
+        domain="music", valence=annotator.valence, arousal=annotator.arousal, quadrant=annotator.quadrant
+    )
+    note = music.annotate([_sound("high", 4.0, 5)], RATE)[0]
+    assert (
+        note.extra["domain"] == "music"
+        and "domain_probabilities" not in note.extra
+        and "quadrant" in note.extra
+    )
+    with pytest.raises(ConfigError, match="detector"):
+        SoundAnnotator(
+            domain="auto", valence=annotator.valence, arousal=annotator.arousal, quadrant=annotator.quadrant
+        )
+    with pytest.raises(ModelError, match="a valence model is needed"):
+        SoundAnnotator(
+            domain="music", valence=annotator.arousal, arousal=annotator.arousal, quadrant=annotator.quadrant
+        )
+
+
+def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_path: Path) -> None:
+    scene = np.concatenate([_sound("low", 4.0, 1), _sound("noise", 4.0, 2), _sound("high", 4.0, 3)])
+    sf.write(tmp_path / "scene.wav", scene, RATE)
+    fast = load_model("fast")
+    plain = Recognizer(fast).analyze(tmp_path / "scene.wav")
+    rich = Recognizer(fast, annotator=annotator).analyze(tmp_path / "scene.wav")
+    assert [s.probabilities for s in plain.segments] == [s.probabilities for s in rich.segments]
+    assert "domain" not in plain.segments[0].extra and plain.extra == {}
+    assert [s.extra["domain"] for s in rich.segments] == ["music", "other", "speech"]
+    first = rich.segments[0]
+    assert first.valence < 0.5 and first.extra["valence_projection"] == round(plain.segments[0].valence, 6)
+    d = rich.to_dict()
+    assert d["domain_mode"] == "auto" and set(d["models"]) == {
+        "emotion",
+        "valence",
+        "arousal",
+        "quadrant",
+        "domain",
+    }
+    assert "quadrant" in d["segments"][0] and "quadrant" not in d["segments"][1]
