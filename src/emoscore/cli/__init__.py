@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "live": "music:live",
     "serve": "serve:serve",
     "batch": "batch:batch",
+    "experiment": "experiment:experiment",
 }
 
 

@@ -286,7 +286,8 @@ def train_task(
     progress: bool = False,
     notify: Callable[[str], None] = lambda _m: None,
 ) -> TaskRun:
-    """Load the recipe's corpora, cross-validate on the first one (grouped), fit on everything."""
+    """Load the recipe's corpora, cross-validate (grouped) on the first one (the domain task: on
+    all of them), then fit on everything."""
     if not recipe.corpora:
         raise ConfigError(f"recipe {recipe.name}: no corpora to train on")
     cache = cache or FeatureCache()
@@ -296,8 +297,10 @@ def train_task(
     table = task_features(frame, extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
     evaluation = None
     if protocol:
+        # the detector is scored on held-out groups of every corpus; a task on its first corpus
+        first = None if recipe.task == "domain" else recipe.corpora[0]
         evaluation = cross_validate_task(
-            recipe, table, test_corpus=recipe.corpora[0], protocol=protocol, folds=folds, seed=recipe.seed
+            recipe, table, test_corpus=first, protocol=protocol, folds=folds, seed=recipe.seed
         )
     metrics = {k: v for k, v in evaluation.to_dict().items() if k != "bad_rows"} if evaluation else {}
     bundle = fit_task_bundle(recipe, table, extractor, metrics=metrics)

@@ -1,0 +1,165 @@
+"""``emoscore experiment``: the reference papers' experiments on emoscore's corpora and models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from emoscore.cli.output import dumps, write_atomic
+
+
+def _ratios(text: str) -> tuple[float, ...]:
+    from emoscore.errors import ConfigError
+
+    try:
+        values = tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise ConfigError(f"{text!r}: mixing ratios must be numbers in [0, 1], comma separated") from None
+    if not values or not all(0.0 <= v <= 1.0 for v in values):
+        raise ConfigError(f"{text!r}: mixing ratios must be numbers in [0, 1], comma separated")
+    return values
+
+
+def _names(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _emit(table, fmt: str, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        dumps(table.to_dict(orient="records"))
+        if fmt == "json"
+        else table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n"
+    )
+    click.echo(text, nl=False)
+    if output is not None:
+        suffix = output.suffix.lower()
+        body = table.to_csv(index=False) if suffix == ".csv" else dumps(table.to_dict(orient="records"))
+        click.echo(f"wrote {write_atomic(output, body)}", err=True)
+
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the table (.csv or .json).",
+)
+_ROOT = click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None)
+_JOBS = click.option(
+    "--jobs", type=int, default=1, show_default=True, help="Processes for feature extraction."
+)
+
+
+@click.group()
+def experiment() -> None:
+    """Reproduce the papers' experiments (transfer: paper 003; joint: paper 004; music checks)."""
+
+
+@experiment.command()
+@click.option("--source", default="ravdess,emodb", show_default=True, help="Speech corpora (training).")
+@click.option("--target", default="mer-4q", show_default=True, help="Music corpora (testing).")
+@click.option("--tasks", default="quadrant,arousal,valence", show_default=True)
+@click.option("--folds", type=int, default=5, show_default=True)
+@_ROOT
+@_JOBS
+@_FORMAT
+@_OUTPUT
+def transfer(
+    source: str,
+    target: str,
+    tasks: str,
+    folds: int,
+    data_root: Path | None,
+    jobs: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """SER→MER vs MER→MER accuracy with the random baseline (paper 003 table 5.1)."""
+    from emoscore.experiments.transfer import run_transfer
+
+    table = run_transfer(
+        _names(source),
+        _names(target),
+        tasks=_names(tasks),
+        data_root=data_root,
+        folds=folds,
+        n_jobs=jobs,
+        notify=lambda m: click.echo(m, err=True),
+    )
+    _emit(table, fmt, output)
+
+
+@experiment.command()
+@click.option("--a", "a", default="ravdess,emodb", show_default=True, help="Data set A (e.g. speech/sounds).")
+@click.option("--b", "b", default="mer-4q", show_default=True, help="Data set B (e.g. music).")
+@click.option("--k", "k", default="0,0.5,1", show_default=True, help="Shares of A in training, in [0, 1].")
+@click.option("--p", "p", default="0,0.5,1", show_default=True, help="Shares of B in training, in [0, 1].")
+@click.option("--folds", type=int, default=5, show_default=True)
+@_ROOT
+@_JOBS
+@_FORMAT
+@_OUTPUT
+def joint(
+    a: str,
+    b: str,
+    k: str,
+    p: str,
+    folds: int,
+    data_root: Path | None,
+    jobs: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Joint learning k × A + p × B, tested on A and B per dimension (paper 004 tables 1–2)."""
+    from emoscore.experiments.joint import run_joint
+
+    table = run_joint(
+        _names(a),
+        _names(b),
+        ks=_ratios(k),
+        ps=_ratios(p),
+        folds=folds,
+        data_root=data_root,
+        n_jobs=jobs,
+        notify=lambda m: click.echo(m, err=True),
+    )
+    _emit(table, fmt, output)
+
+
+@experiment.command()
+@click.option("--extra", default="", help="Other quadrant corpora added to EMOPIA's training songs.")
+@_ROOT
+@_JOBS
+@_FORMAT
+@_OUTPUT
+def emopia(extra: str, data_root: Path | None, jobs: int, fmt: str, output: Path | None) -> None:
+    """Quadrant WA/UA on EMOPIA's official song-level test split (rendered MIDI)."""
+    import pandas as pd
+
+    from emoscore.experiments.music import emopia_split
+
+    res = emopia_split(
+        data_root=data_root,
+        extra_corpora=tuple(_names(extra)),
+        n_jobs=jobs,
+        notify=lambda m: click.echo(m, err=True),
+    )
+    keys = ("n", "wa", "ua", "macro_f1", "chance_wa", "chance_ua", "n_train", "songs_test")
+    _emit(pd.DataFrame([{k: res.get(k) for k in keys}]), fmt, output)
+
+
+@experiment.command()
+@click.option("--window", type=float, default=4.0, show_default=True)
+@click.option("--hop", type=float, default=1.0, show_default=True)
+@_ROOT
+@_FORMAT
+@_OUTPUT
+def curves(window: float, hop: float, data_root: Path | None, fmt: str, output: Path | None) -> None:
+    """Pearson r of predicted vs human valence/arousal curves on the emoMusic clips."""
+    from emoscore.experiments.music import curve_correlations
+
+    _emit(curve_correlations(data_root=data_root, window=window, hop=hop), fmt, output)
