@@ -28,3 +28,34 @@ def test_load_other_sounds_writes_once(tmp_path: Path) -> None:
     stamp = {p: Path(p).stat().st_mtime_ns for p in frame["path"]}
     again = load_other_sounds(tmp_path, per_kind=2)
     assert {p: Path(p).stat().st_mtime_ns for p in again["path"]} == stamp
+
+
+def test_dialogue_over_music_keeps_speech_label_and_group(tmp_path: Path) -> None:
+    import pandas as pd
+    import soundfile as sf
+
+    from emoscore.domains.sounds import load_dialogue_over_music
+
+    t = np.arange(16000 * 2) / 16000
+    rows = []
+    for i, (kind, freq) in enumerate([("speech", 300.0), ("speech", 350.0), ("music", 2000.0)]):
+        p = tmp_path / f"{kind}{i}.wav"
+        sf.write(p, 0.3 * np.sin(2 * np.pi * freq * t), 16000)
+        rows.append(
+            {
+                "path": str(p),
+                "label": "angry" if kind == "speech" else "Q1",
+                "code": "",
+                "speaker": f"{kind}:{i}",
+                "corpus": kind,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    mixes = load_dialogue_over_music(tmp_path / "cache", frame[:2], frame[2:], n=2)
+    assert len(mixes) == 2 and set(mixes["speaker"]) == {"speech:0", "speech:1"}
+    assert set(mixes["label"]) == {"angry"} and set(mixes["corpus"]) == {"dialogue-over-music"}
+    y, _ = sf.read(mixes["path"].iloc[0])
+    spec = np.abs(np.fft.rfft(y)) ** 2
+    freqs = np.fft.rfftfreq(len(y), 1 / 16000)
+    speech_power, bed_power = spec[freqs < 1000].sum(), spec[freqs > 1500].sum()
+    assert 10**0.3 <= speech_power / bed_power <= 10**2.0 + 1  # the bed is 3-20 dB below the speech

@@ -132,11 +132,14 @@ def joint(
 
 @experiment.command()
 @click.option("--extra", default="", help="Other quadrant corpora added to EMOPIA's training songs.")
+@click.option("--max-windows", type=int, default=2, show_default=True, help="4-s windows per clip.")
 @_ROOT
 @_JOBS
 @_FORMAT
 @_OUTPUT
-def emopia(extra: str, data_root: Path | None, jobs: int, fmt: str, output: Path | None) -> None:
+def emopia(
+    extra: str, max_windows: int, data_root: Path | None, jobs: int, fmt: str, output: Path | None
+) -> None:
     """Quadrant WA/UA on EMOPIA's official song-level test split (rendered MIDI)."""
     import pandas as pd
 
@@ -145,6 +148,7 @@ def emopia(extra: str, data_root: Path | None, jobs: int, fmt: str, output: Path
     res = emopia_split(
         data_root=data_root,
         extra_corpora=tuple(_names(extra)),
+        max_windows=max_windows,
         n_jobs=jobs,
         notify=lambda m: click.echo(m, err=True),
     )

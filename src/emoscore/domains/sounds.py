@@ -143,3 +143,51 @@ def load_other_sounds(root: str | Path, *, per_kind: int = 30) -> pd.DataFrame:
                 }
             )
     return make_frame(rows)
+
+
+def load_dialogue_over_music(
+    root: str | Path, speech: pd.DataFrame, music: pd.DataFrame, *, n: int = 240, seed: int = 0
+) -> pd.DataFrame:
+    """Speech clips with a music bed 3–20 dB below them, labelled as the speech (corpus
+    ``dialogue-over-music``): a film's dialogue over score is a speech window.
+
+    Each mixture keeps its speech clip's speaker as group, so grouped folds keep it with the
+    clean clip. Written once under ``<root>/synthetic``.
+    """
+    import soundfile as sf
+
+    from emoscore.audio.decode import load_audio
+    from emoscore.domains.tasks import MIX_CORPUS
+
+    folder = Path(root) / "synthetic" / f"dialogue-over-music-v{VERSION}"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([VERSION, seed])
+    picks_s = rng.choice(len(speech), size=min(n, len(speech)), replace=False)
+    picks_m = rng.integers(0, len(music), size=len(picks_s))
+    gains = rng.uniform(3.0, 20.0, size=len(picks_s))
+    offsets = rng.uniform(0.0, 1.0, size=len(picks_s))
+    rows = []
+    for i, (si, mi, db, off) in enumerate(zip(picks_s, picks_m, gains, offsets, strict=True)):
+        s_row, m_row = speech.iloc[int(si)], music.iloc[int(mi)]
+        path = folder / f"mix_{seed}_{i:04d}.flac"
+        if not path.is_file():
+            y = load_audio(s_row["path"], sample_rate=RATE).samples
+            bed = load_audio(m_row["path"], sample_rate=RATE).samples
+            start = int(off * max(0, len(bed) - len(y)))
+            bed = np.resize(bed[start : start + len(y)], len(y))
+            rms = lambda x: float(np.sqrt(np.mean(x**2))) + 1e-9  # noqa: E731
+            mix = y + bed * (rms(y) / rms(bed)) * 10 ** (-db / 20)
+            mix = mix / max(1.0, float(np.abs(mix).max()) / 0.99)
+            tmp = path.with_suffix(".tmp.flac")
+            sf.write(tmp, mix.astype(np.float32), RATE, subtype="PCM_16")
+            os.replace(tmp, path)
+        rows.append(
+            {
+                "path": str(path),
+                "label": s_row["label"],
+                "code": f"{Path(m_row['path']).stem}@-{db:.0f}dB",
+                "speaker": s_row["speaker"],
+                "corpus": MIX_CORPUS,
+            }
+        )
+    return make_frame(rows)

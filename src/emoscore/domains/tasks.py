@@ -42,6 +42,8 @@ TASK_LABELS: dict[str, tuple[str, ...]] = {
 }
 #: the corpus name of the generated non-speech, non-music sounds (see :mod:`emoscore.domains.sounds`)
 OTHER_CORPUS = "synthetic-other"
+#: speech over a music bed (RAVDESS + 4Q audio), for the domain detector
+MIX_CORPUS = "dialogue-over-music"
 VA_MARGIN = 0.1
 WINDOW_KEYS = ("window", "max_windows")
 
@@ -125,6 +127,11 @@ def load_task_corpora(
             from emoscore.domains.sounds import load_other_sounds
 
             f = load_other_sounds(root=(cache or FeatureCache()).root)
+        elif name == MIX_CORPUS:
+            from emoscore.domains.sounds import load_dialogue_over_music
+
+            speech, music = load_corpus("ravdess", data_root), load_corpus("mer-4q", data_root)
+            f = load_dialogue_over_music((cache or FeatureCache()).root, speech, music)
         else:
             f = load_corpus(name, data_root)
         bad.extend(f.attrs.get("bad_rows", ()))
