@@ -26,7 +26,7 @@ def test_shipped_recipes_load_and_are_consistent() -> None:
         assert isinstance(r.preprocessing, Preprocessing)
         assert r.licence
     fast = load_recipe("fast")
-    assert (fast.features, fast.model, fast.preprocessing.trim_silence) == ("egemaps", "svm", True)
+    assert (fast.features, fast.model, fast.normalization) == ("egemaps", "svm", "speaker")
     assert load_recipe("default").labels == (
         "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"
     )  # fmt: skip
