@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +19,7 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
         return dumps(tl.to_dict())
     if fmt == "csv":
         return tl.to_csv()
-    rows = [
+    rows: list[tuple[Any, ...]] = [
         (f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
         for s in tl.segments
     ]
@@ -35,9 +37,9 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
     return head + table(rows, head_cols)
 
 
-def _top_quadrant(extra: dict) -> str:  # type: ignore[type-arg]
-    quad = extra.get("quadrant")
-    return max(quad, key=quad.get) if quad else ""
+def _top_quadrant(extra: Mapping[str, Any]) -> str:
+    quad = extra.get("quadrant") or {}
+    return str(max(quad, key=lambda k: quad[k])) if quad else ""
 
 
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:

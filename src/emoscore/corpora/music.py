@@ -328,12 +328,12 @@ def load_emopia(
     splits = emopia_song_splits(folder)
     midis = sorted((folder / "midis").glob("*.mid")) if (folder / "midis").is_dir() else []
     parsed = [(m, _EMOPIA_NAME.match(m.stem)) for m in midis]
-    parsed = [(m, x) for m, x in parsed if x is not None]
+    found = [(m, x) for m, x in parsed if x is not None]
     batch = render_midis(
-        [m for m, _ in parsed], root=render_root, program=program, n_jobs=n_jobs, progress=progress
+        [m for m, _ in found], root=render_root, program=program, n_jobs=n_jobs, progress=progress
     )
     rows = []
-    for (midi, match), path in zip(parsed, batch.paths, strict=True):
+    for (midi, match), path in zip(found, batch.paths, strict=True):
         if path is None:
             continue
         quad, song = match.group(1), match.group(2)

@@ -153,7 +153,8 @@ def _file_windows(
                 rows[s][p] = f
                 if cache is not None:
                     cache.put(_part_key(digest, part, preprocessing, spans[s], whole), f)
-    vecs = [r[0] if len(parts) == 1 else concat_features(r, parts) for r in rows]  # type: ignore[arg-type]
+    done = [[f for f in r if f is not None] for r in rows]  # every part of every window is filled by now
+    vecs = [r[0] if len(parts) == 1 else concat_features(r, parts) for r in done]
     return np.vstack(vecs).astype(np.float32)
 
 

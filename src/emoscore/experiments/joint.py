@@ -113,7 +113,9 @@ def joint_table(
             if binary != _binary(y_other):
                 raise ConfigError(f"{dim}: {a.name} and {b.name} must both be binary or both continuous")
             strat = y_test_all if binary else np.where(y_test_all >= 0, "high", "low")
-            splits = make_splits("group-kfold", strat, test.groups.astype(str), folds=folds, seed=seed)
+            splits = make_splits(
+                "group-kfold", list(strat), test.groups.astype(str).tolist(), folds=folds, seed=seed
+            )
             for k in ks:
                 for p in ps:
                     if k == 0 and p == 0:

@@ -11,6 +11,7 @@ random baseline guesses with the training label distribution, so its expected WA
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ EstimatorFactory = Callable[[], Any]
 COLUMNS = ("task", "setting", "train", "test", "n_train", "n_test", "wa", "ua", "chance_wa", "chance_ua")
 
 
-def random_baseline(train_labels: Sequence[str], test_labels: Sequence[str]) -> tuple[float, float]:
+def random_baseline(
+    train_labels: Sequence[str] | np.ndarray, test_labels: Sequence[str] | np.ndarray
+) -> tuple[float, float]:
     """Expected (WA, UA) of a classifier that guesses with the training label prior.
 
     >>> random_baseline(["a", "a", "b", "b"], ["a", "b", "b", "b"])
@@ -36,7 +39,9 @@ def random_baseline(train_labels: Sequence[str], test_labels: Sequence[str]) -> 
     return round(wa, 6), round(ua, 6)
 
 
-def _score(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> tuple[float, float]:
+def _score(
+    y_true: Sequence[str] | np.ndarray, y_pred: Sequence[str] | np.ndarray, labels: Sequence[str]
+) -> tuple[float, float]:
     r = classification_report(
         list(y_true), list(y_pred), labels=[lab for lab in labels if lab in set(y_true)]
     )
@@ -81,7 +86,7 @@ def transfer_rows(
     pred = np.empty(len(yt), dtype=object)
     n_train = 0
     for tr, te in make_splits(
-        "group-kfold", yt, np.asarray(groups_target, dtype=str), folds=folds, seed=seed
+        "group-kfold", yt.tolist(), np.asarray(groups_target, dtype=str).tolist(), folds=folds, seed=seed
     ):
         pred[te] = make_estimator().fit(X_target[tr], yt[tr]).predict(X_target[te])
         n_train += len(tr)
@@ -169,7 +174,7 @@ def run_transfer(
             tt.X,
             tt.frame["label"],
             tt.frame["speaker"],
-            make_estimator=lambda r=recipe: build_task_estimator(r),
+            make_estimator=partial(build_task_estimator, recipe),
             task=task,
             source="+".join(source),
             target="+".join(target),
