@@ -242,7 +242,7 @@ class LogMelCNN(ClassifierMixin, BaseEstimator):
         if groups is not None:
             g = np.asarray(groups)
             n_splits = max(2, round(1 / self.val_fraction))
-            if len(np.unique(g)) >= n_splits:
+            if len(np.unique(g)) >= n_splits and counts.min() >= n_splits:
                 cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=self.seed)
                 tr, va = next(cv.split(idx, y, g))
                 if len(np.unique(y[tr])) == len(counts):
