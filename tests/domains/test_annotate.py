@@ -128,3 +128,35 @@ def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_pa
         "domain",
     }
     assert "quadrant" in d["segments"][0] and "quadrant" not in d["segments"][1]
+
+
+class Level(FeatureExtractor):
+    """RMS level only."""
+
+    name = "level"
+    dim = 1
+
+    def __call__(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+        return np.array([np.sqrt(np.mean(samples**2))], dtype=np.float32)
+
+
+def test_features_shared_with_the_emotion_model_are_cut_from_its_concatenation(
+    annotator: SoundAnnotator,
+) -> None:
+    from emoscore.domains.annotate import _from_concat
+    from emoscore.features import ConcatExtractor
+
+    Brightness.dim = 2  # type: ignore[attr-defined]
+    try:
+        concat = ConcatExtractor([Level(), Brightness()])
+        clips = [_sound("low", 4.0, 1), _sound("noise", 4.0, 2)]
+        settings = annotator.valence.preprocessing
+        memo = {(concat, settings): concat.batch(clips, RATE)}
+        cut = _from_concat(memo, Brightness(), settings)
+        assert cut is not None
+        assert all(np.allclose(c, Brightness()(x, RATE)) for c, x in zip(cut, clips, strict=True))
+        assert (
+            _from_concat(memo, Brightness(), replace(settings, denoise=True)) is None
+        )  # other preprocessing
+    finally:
+        del Brightness.dim  # type: ignore[attr-defined]

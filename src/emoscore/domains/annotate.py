@@ -19,6 +19,7 @@ import numpy as np
 from emoscore.audio.preprocess import preprocess_clip
 from emoscore.domains.windowed import WindowedExtractor, excerpt_spans
 from emoscore.errors import ConfigError, ModelError
+from emoscore.features import ConcatExtractor
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.registry import load_model
 
@@ -33,6 +34,22 @@ def _check(bundle: ModelBundle, task: str) -> ModelBundle:
 
 def _tag(bundle: ModelBundle) -> str:
     return f"{bundle.name} {bundle.version}"
+
+
+def _from_concat(memo: dict[Any, list[np.ndarray]], part: Any, settings: Any) -> list[np.ndarray] | None:
+    """``part``'s features cut out of a memoised concatenation that contains it (the emotion
+    model's ``whisper-base+egemaps`` holds ``whisper-base``), when every part's size is known."""
+    for (ext, pre), feats in list(memo.items()):
+        if pre != settings or not isinstance(ext, ConcatExtractor) or part not in ext.parts:
+            continue
+        sizes = [getattr(p, "dim", None) for p in ext.parts]
+        dims = [int(d) for d in sizes if d is not None]
+        if len(dims) != len(sizes) or not feats or sum(dims) != len(feats[0]):
+            continue
+        i = ext.parts.index(part)
+        a = sum(dims[:i])
+        return [np.asarray(f[a : a + dims[i]]) for f in feats]
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,10 @@ class SoundAnnotator:
         )
         # a window the model sees whole is just the base feature set: share it between bundles
         key = (ext.base, settings) if single else (ext, settings)  # type: ignore[union-attr]
+        if key not in memo and single:
+            shared = _from_concat(memo, ext.base, settings)  # type: ignore[union-attr]
+            if shared is not None:
+                memo[key] = shared
         if key not in memo:
             base = ext.base if single else ext  # type: ignore[union-attr]
             memo[key] = base.batch(clips, rate)
