@@ -102,7 +102,7 @@ def test_fixed_domain_needs_no_detector(annotator: SoundAnnotator) -> None:
         SoundAnnotator(
             domain="auto", valence=annotator.valence, arousal=annotator.arousal, quadrant=annotator.quadrant
         )
-    with pytest.raises(ModelError, match="a valence model is needed"):
+    with pytest.raises(ModelError, match="task valence is needed"):
         SoundAnnotator(
             domain="music", valence=annotator.arousal, arousal=annotator.arousal, quadrant=annotator.quadrant
         )

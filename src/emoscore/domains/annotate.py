@@ -28,7 +28,7 @@ DOMAIN_MODES = ("auto", "speech", "music")
 
 def _check(bundle: ModelBundle, task: str) -> ModelBundle:
     if bundle.task != task:
-        raise ModelError(f"model {bundle.name} is a {bundle.task} model; a {task} model is needed here")
+        raise ModelError(f"model {bundle.name} is for task {bundle.task}; task {task} is needed here")
     return bundle
 
 

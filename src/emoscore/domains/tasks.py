@@ -335,7 +335,7 @@ def evaluate_task(
     check_task(task)
     bundle = model if isinstance(model, ModelBundle) else load_model(model or task)
     if bundle.task != task:
-        raise ConfigError(f"model {bundle.name} is a {bundle.task} model, not a {task} model")
+        raise ConfigError(f"model {bundle.name} is for task {bundle.task}, not {task}")
     if (corpus is None) == (manifest is None):
         raise ConfigError("evaluate: give exactly one of --corpus or --manifest")
     cache = FeatureCache()
