@@ -304,40 +304,11 @@ def maps() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def maps_show(method: str, map_file: Path | None, fmt: str) -> None:
     """Print the interval table, the CC numbers and the maps (validating them)."""
-    from emoscore.music.maps import RegionMap, load_interval_table, load_map, map_method
+    from emoscore.music.maps import load_interval_table, load_map, map_method, maps_document
 
     table = load_interval_table()
     methods = [map_method(map_file)] if map_file else _methods(method)
-    loaded = {m: load_map(m, map_file) for m in methods}
-    doc: dict[str, Any] = {
-        "intervals": [
-            {
-                "short": i.short,
-                "semitones": i.semitones,
-                "name": i.name,
-                "quality": i.quality,
-                "feeling": i.feeling,
-            }
-            for i in table.intervals
-        ],
-        "cc": dict(table.cc),
-    }
-    for m, mp in loaded.items():
-        if isinstance(mp, RegionMap):
-            doc["A"] = {
-                "origin": mp.origin,
-                "regions": [
-                    {
-                        "interval": r.interval.short,
-                        "valence": list(r.valence),
-                        "arousal": list(r.arousal),
-                        "dominance": list(r.dominance),
-                    }
-                    for r in mp.regions
-                ],
-            }
-        else:
-            doc[m] = {"origin": mp.origin, "emotions": {k: v.short for k, v in mp.intervals.items()}}
+    doc = maps_document({m: load_map(m, map_file) for m in methods}, table)
     if fmt == "json":
         click.echo(_dumps(doc))
         return

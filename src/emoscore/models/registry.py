@@ -43,20 +43,21 @@ def load_model(name_or_path: str | Path) -> ModelBundle:
 
 def list_models() -> list[dict[str, Any]]:
     """Shipped models with their metadata summary (nothing is unpickled)."""
-    rows = []
-    for name in shipped_model_names():
-        path = shipped_models_dir() / f"{name}{BUNDLE_SUFFIX}"
-        meta = read_metadata(path)
-        rows.append(
-            {
-                "name": name,
-                "version": meta.get("version", "?"),
-                "task": meta.get("task", "emotion"),
-                "labels": meta.get("labels", []),
-                "feature_set": meta.get("feature_set", "?"),
-                "path": str(path),
-                "description": meta.get("description", ""),
-                "licence": meta.get("licence", ""),
-            }
-        )
-    return rows
+    return [
+        model_summary(name, shipped_models_dir() / f"{name}{BUNDLE_SUFFIX}") for name in shipped_model_names()
+    ]
+
+
+def model_summary(name: str, path: str | Path) -> dict[str, Any]:
+    """What lists of models show: name, version, task, labels, features, path, description, licence."""
+    meta = read_metadata(path)
+    return {
+        "name": name,
+        "version": meta.get("version", "?"),
+        "task": meta.get("task", "emotion"),
+        "labels": meta.get("labels", []),
+        "feature_set": meta.get("feature_set", "?"),
+        "path": str(path),
+        "description": meta.get("description", ""),
+        "licence": meta.get("licence", ""),
+    }

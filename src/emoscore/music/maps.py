@@ -259,6 +259,45 @@ def _check_tiling(regions: Sequence[Region], origin: str) -> None:
             raise ConfigError(f"{origin}: the point V={v:.3f} A={a:.3f} D={d:.3f} {what}")
 
 
+def maps_document(
+    maps: Mapping[str, EmotionMap | RegionMap], table: IntervalTable | None = None
+) -> dict[str, Any]:
+    """The interval table, the emotion → CC numbers and the given maps as plain JSON data
+    (what ``maps show --format json`` prints and ``GET /api/maps`` returns)."""
+    table = table or load_interval_table()
+    doc: dict[str, Any] = {
+        "intervals": [
+            {
+                "short": i.short,
+                "semitones": i.semitones,
+                "name": i.name,
+                "quality": i.quality,
+                "feeling": i.feeling,
+            }
+            for i in table.intervals
+        ],
+        "cc": dict(table.cc),
+    }
+    for method, mp in maps.items():
+        if isinstance(mp, RegionMap):
+            doc[method] = {
+                "origin": mp.origin,
+                "regions": [
+                    {
+                        "interval": r.interval.short,
+                        "semitones": r.interval.semitones,
+                        "valence": list(r.valence),
+                        "arousal": list(r.arousal),
+                        "dominance": list(r.dominance),
+                    }
+                    for r in mp.regions
+                ],
+            }
+        else:
+            doc[method] = {"origin": mp.origin, "emotions": {k: v.short for k, v in mp.intervals.items()}}
+    return doc
+
+
 def load_map(method: str, path: str | Path | None = None) -> EmotionMap | RegionMap:
     """The map of ``method`` ("A" or "B"), shipped or from ``path``."""
     m = method.upper()

@@ -133,22 +133,11 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     # -- models -------------------------------------------------------------------------------
     def models() -> dict[str, dict[str, Any]]:
-        from emoscore.models.bundle import read_metadata
-        from emoscore.models.registry import list_models
+        from emoscore.models.registry import list_models, model_summary
 
         rows = {r["name"]: r for r in list_models()}
         for name, path in config.models.items():
-            meta = read_metadata(path)
-            rows[name] = {
-                "name": name,
-                "version": meta.get("version", "?"),
-                "task": meta.get("task", "emotion"),
-                "labels": meta.get("labels", []),
-                "feature_set": meta.get("feature_set", "?"),
-                "path": str(path),
-                "description": meta.get("description", ""),
-                "licence": meta.get("licence", ""),
-            }
+            rows[name] = model_summary(name, path)
         return rows
 
     def default_model(rows: dict[str, dict[str, Any]]) -> str | None:
@@ -263,36 +252,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @app.get("/api/maps", tags=["music"])
     def maps() -> dict[str, Any]:
         """The interval table, the emotion → CC numbers and the maps of methods A and B."""
-        from emoscore.music.maps import load_interval_table, load_method_a, load_method_b
+        from emoscore.music.maps import load_method_a, load_method_b, maps_document
 
-        table, a, b = load_interval_table(), load_method_a(), load_method_b()
-        return {
-            "intervals": [
-                {
-                    "short": i.short,
-                    "semitones": i.semitones,
-                    "name": i.name,
-                    "quality": i.quality,
-                    "feeling": i.feeling,
-                }
-                for i in table.intervals
-            ],
-            "cc": dict(table.cc),
-            "A": {
-                "origin": a.origin,
-                "regions": [
-                    {
-                        "interval": r.interval.short,
-                        "semitones": r.interval.semitones,
-                        "valence": list(r.valence),
-                        "arousal": list(r.arousal),
-                        "dominance": list(r.dominance),
-                    }
-                    for r in a.regions
-                ],
-            },
-            "B": {"origin": b.origin, "emotions": {k: v.short for k, v in b.intervals.items()}},
-        }
+        return maps_document({"A": load_method_a(), "B": load_method_b()})
 
     @app.post(UPLOAD_PATH, status_code=202, tags=["analyses"])
     def create_analysis(
