@@ -159,11 +159,16 @@ def emopia(
 @experiment.command()
 @click.option("--window", type=float, default=4.0, show_default=True)
 @click.option("--hop", type=float, default=1.0, show_default=True)
+@click.option(
+    "--smooth", type=float, default=0.0, show_default=True, help="Moving average of the prediction, s."
+)
 @_ROOT
 @_FORMAT
 @_OUTPUT
-def curves(window: float, hop: float, data_root: Path | None, fmt: str, output: Path | None) -> None:
+def curves(
+    window: float, hop: float, smooth: float, data_root: Path | None, fmt: str, output: Path | None
+) -> None:
     """Pearson r of predicted vs human valence/arousal curves on the emoMusic clips."""
     from emoscore.experiments.music import curve_correlations
 
-    _emit(curve_correlations(data_root=data_root, window=window, hop=hop), fmt, output)
+    _emit(curve_correlations(data_root=data_root, window=window, hop=hop, smooth=smooth), fmt, output)

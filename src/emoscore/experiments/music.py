@@ -96,9 +96,11 @@ def curve_correlations(
     arousal: str = "arousal",
     window: float = 4.0,
     hop: float = 1.0,
+    smooth: float = 0.0,
 ) -> pd.DataFrame:
     """Pearson r between each emoMusic clip's predicted and human curves (15–45 s, 0.5-s steps),
-    per dimension; the last row is the mean over clips."""
+    per dimension; the last row is the mean over clips. ``smooth`` > 0 averages the predicted
+    curve over that many seconds first (the human curves are smooth and lag the music)."""
     from emoscore.corpora import find_corpus_folder, load_corpus, resolve_name
     from emoscore.corpora.music import load_emomusic_curves
     from emoscore.models.registry import load_model
@@ -120,7 +122,9 @@ def curve_correlations(
         row: dict[str, Any] = {"song_id": clip["song_id"]}
         for dim, bundle in bundles.items():
             pred = predicted_curve(clip["path"], bundle, window=window, hop=hop, memo=memo)
-            at = np.interp(human["time"], pred["time"], pred["value"])
+            k = max(1, int(round(smooth / hop)))  # centred moving average over ``smooth`` seconds
+            values = pred["value"].rolling(k, center=True, min_periods=1).mean()
+            at = np.interp(human["time"], pred["time"], values)
             truth = human[dim].to_numpy()
             row[f"r_{dim}"] = (
                 float(np.corrcoef(at, truth)[0, 1]) if np.std(at) > 0 and np.std(truth) > 0 else np.nan
