@@ -62,7 +62,7 @@ def run_main(argv: list[str], capfd) -> tuple[int, str, str]:
 def test_help_documents_the_options(capfd) -> None:
     code, out, _ = run_main(["batch", "--help"], capfd)
     assert code == 0
-    for needle in ("--out", "--workers", "--engine", "--scheduler", "--resume", "--compose", "music-domain"):
+    for needle in ("--out", "--workers", "--engine", "--scheduler", "--resume", "--compose", "--domain"):
         assert needle in out
 
 
@@ -110,7 +110,7 @@ def test_folder_to_parquet(bundle: Path, tmp_path: Path, capfd) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--domain", "music"], "emoscore: --domain music: only speech emotion models exist so far"),
+        (["--domain", "video"], "emoscore: --domain video: choose one of auto, speech, music"),
         (["--compose", "Z"], "emoscore: --compose Z: use A, B or both"),
         (["--engine", "dask", "--scheduler", "nonsense"], "expected an address like tcp://HOST:PORT"),
         (

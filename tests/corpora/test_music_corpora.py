@@ -161,3 +161,14 @@ def test_real_emopia_song_level_split(shared_data: Path) -> None:
     splits = emopia_song_splits(shared_data / "emopia")
     assert sorted(set(splits.values())) == ["test", "train", "val"]
     assert list(splits.values()).count("test") == 32 and len(splits) > 350
+
+
+def test_midi_corpora_are_counted_without_rendering(tmp_path: Path) -> None:
+    from emoscore.corpora.music import midi_clip_count
+
+    (tmp_path / "midis").mkdir()
+    for name in ("Q1_a_0.mid", "Q2_b_1.mid"):
+        (tmp_path / "midis" / name).write_bytes(b"MThd")
+    assert midi_clip_count("emopia", tmp_path) == 2
+    assert midi_clip_count("ravdess", tmp_path) is None
+    assert not any(tmp_path.rglob("*.flac"))

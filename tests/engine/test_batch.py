@@ -69,8 +69,8 @@ def test_manifest_to_sqlite_records_missing_files(tiny_bundle: Path, corpus: Pat
 def test_bad_options_fail_before_any_work(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
     model = str(tiny_bundle)
-    with pytest.raises(ConfigError, match="--domain music: only speech"):
-        run_batch(corpus, out, model=model, domain="music")
+    with pytest.raises(ConfigError, match="--domain video: choose one of auto, speech, music"):
+        run_batch(corpus, out, model=model, domain="video")
     with pytest.raises(ConfigError, match="--compose C"):
         run_batch(corpus, out, model=model, compose="C")
     with pytest.raises(ConfigError, match="--scheduler needs --engine dask"):

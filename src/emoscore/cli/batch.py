@@ -20,10 +20,9 @@ import click
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
 @click.option(
     "--domain",
-    default="auto",
-    show_default=True,
-    help="auto or speech. Only speech models exist so far; music-domain models come in a later "
-    "release, other values are refused until then.",
+    default=None,
+    help="Add the committed valence/arousal/quadrant models to every window (auto: pick speech or "
+    "music per window, as analyze --domain). Default: the emotion model alone.",
 )
 @click.option(
     "--compose",

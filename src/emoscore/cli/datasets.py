@@ -38,6 +38,7 @@ def datasets() -> None:
 def list_datasets(data_root: str | None, fmt: str) -> None:
     """Known corpora and whether each is found under the data root."""
     from emoscore.corpora import corpus_catalog, find_corpus_folder, load_corpus
+    from emoscore.corpora.music import midi_clip_count
 
     if data_root is not None and not Path(data_root).is_dir():
         raise DataError(f"{data_root}: data root not found")
@@ -47,7 +48,11 @@ def list_datasets(data_root: str | None, fmt: str) -> None:
         try:
             folder = find_corpus_folder(info, data_root)
             if folder is not None:
-                row.update(found=True, folder=str(folder), clips=len(load_corpus(info.name, data_root)))
+                # MIDI corpora are counted, not rendered: listing must not start an hour of FluidSynth
+                clips = midi_clip_count(info.name, folder)
+                if clips is None:
+                    clips = len(load_corpus(info.name, data_root))
+                row.update(found=True, folder=str(folder), clips=clips)
         except DataError as exc:
             row["problem"] = str(exc)
         row.update(licence=info.licence, title=info.title)

@@ -452,6 +452,16 @@ def load_emomusic_curves(folder: str | Path) -> dict[str, pd.DataFrame]:
     }
 
 
+#: MIDI corpora and where their clips lie: counted without rendering by :func:`midi_clip_count`.
+MIDI_CLIPS = {"emopia": "midis/*.mid", "vgmidi": "phrases/*.mid"}
+
+
+def midi_clip_count(name: str, folder: str | Path) -> int | None:
+    """How many MIDI clips a MIDI corpus holds, without rendering any (None: not a MIDI corpus)."""
+    pattern = MIDI_CLIPS.get(name)
+    return None if pattern is None else sum(1 for _ in Path(folder).glob(pattern))
+
+
 MUSIC_LOADERS: dict[str, Callable[..., pd.DataFrame]] = {
     "mer-4q": load_mer4q,
     "emopia": load_emopia,

@@ -68,13 +68,12 @@ def parse_compose(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def check_domain(domain: str) -> str:
-    """Only speech models exist so far; music-domain models come with a later release."""
+def check_domain(domain: str | None) -> str | None:
+    """``None``: the emotion model alone; auto/speech/music add the task models (``analyze --domain``)."""
+    if domain is None:
+        return None
     if domain.lower() not in DOMAINS:
-        raise ConfigError(
-            f"--domain {domain}: only speech emotion models exist so far (music-domain models "
-            f"come in a later release); use auto or speech"
-        )
+        raise ConfigError(f"--domain {domain}: choose one of {', '.join(DOMAINS)}")
     return domain.lower()
 
 
@@ -125,7 +124,7 @@ def run_batch(
     model: str = "default",
     window: float = 4.0,
     hop: float | None = None,
-    domain: str = "auto",
+    domain: str | None = None,
     compose: str | Sequence[str] | None = None,
     midi_dir: str | Path | None = None,
     workers: int = 1,

@@ -19,21 +19,22 @@ from emoscore.errors import EmoscoreError
 from emoscore.timeline import Segment, Timeline
 
 COMPOSE_METHODS = ("A", "B")
-DOMAINS = ("auto", "speech")
+DOMAINS = ("auto", "speech", "music")
 
 
 @dataclass(frozen=True)
 class BatchSettings:
     """What every file of a batch is analysed with (hashable: it keys the per-worker model cache).
 
-    ``model`` is a shipped model name or a bundle path that workers can open. ``domain`` is
-    passed through for the coming music-domain models; only ``auto`` and ``speech`` exist now.
+    ``model`` is a shipped model name or a bundle path that workers can open. ``domain``
+    (auto/speech/music) adds the committed valence/arousal/quadrant/domain models to every
+    window, as ``analyze --domain`` does; ``None`` is the emotion model alone.
     """
 
     model: str = "default"
     window: float = 4.0
     hop: float | None = None
-    domain: str = "auto"
+    domain: str | None = None
     compose: tuple[str, ...] = ()
 
 
@@ -92,10 +93,14 @@ def recognizer_for(settings: BatchSettings):
     """This process's recogniser for ``settings``, loading the model on first use."""
     rec = _STATE.recognizers.get(settings)
     if rec is None:
+        from emoscore.domains.annotate import SoundAnnotator
         from emoscore.models.registry import load_model
         from emoscore.recognize import Recognizer
 
-        rec = Recognizer(load_model(settings.model), window=settings.window, hop=settings.hop)
+        annotator = SoundAnnotator.from_names(settings.domain) if settings.domain else None
+        rec = Recognizer(
+            load_model(settings.model), window=settings.window, hop=settings.hop, annotator=annotator
+        )
         limit_threads()
         _STATE.recognizers[settings] = rec
         _STATE.loads += 1
