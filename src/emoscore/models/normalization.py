@@ -23,7 +23,7 @@ class GroupStandardizer(TransformerMixin, BaseEstimator):
     def __init__(self, prior: float = 20.0):
         self.prior = prior
 
-    def fit(self, X: np.ndarray, y: object = None, groups: Sequence[str] | None = None) -> GroupStandardizer:
+    def fit(self, X: np.ndarray, y: object = None, groups: Sequence[str] | np.ndarray | None = None) -> GroupStandardizer:
         """Learn the prior: the overall mean and the pooled *within-group* variance.
 
         Pooling within groups keeps between-speaker differences out of the prior scale.
@@ -41,7 +41,7 @@ class GroupStandardizer(TransformerMixin, BaseEstimator):
             self.var_ = sq / len(X) + 1e-12
         return self
 
-    def transform(self, X: np.ndarray, groups: Sequence[str] | None = None) -> np.ndarray:
+    def transform(self, X: np.ndarray, groups: Sequence[str] | np.ndarray | None = None) -> np.ndarray:
         """``groups=None`` treats all rows as one group (one input file, one corpus)."""
         X = np.asarray(X, dtype=np.float64)
         keys = (
