@@ -26,7 +26,7 @@ EMOTION_COLOURS = {
 }
 
 
-def emotion_colour(label: str, index: int = 0) -> str:
+def emotion_colour(label: str, index: int = 0) -> str | tuple[float, float, float, float]:
     return EMOTION_COLOURS.get(label, plt.get_cmap("tab10")(index % 10))
 
 
@@ -81,7 +81,7 @@ def plot_confusion(report: ClassificationReport, path: str | Path, title: str = 
             ax.text(
                 j,
                 i,
-                int(cm[i, j]),
+                str(int(cm[i, j])),
                 ha="center",
                 va="center",
                 color="white" if norm[i, j] > 0.5 else "black",

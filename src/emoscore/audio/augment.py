@@ -78,13 +78,10 @@ class Augmentation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Augmentation:
-        return cls(
-            **{
-                k: tuple(v) if isinstance(v, list) else v
-                for k, v in d.items()
-                if k in cls.__dataclass_fields__
-            }
-        )
+        kwargs: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in cls.__dataclass_fields__
+        }
+        return cls(**kwargs)
 
     @property
     def active(self) -> bool:

@@ -23,7 +23,9 @@ class GroupStandardizer(TransformerMixin, BaseEstimator):
     def __init__(self, prior: float = 20.0):
         self.prior = prior
 
-    def fit(self, X: np.ndarray, y: object = None, groups: Sequence[str] | np.ndarray | None = None) -> GroupStandardizer:
+    def fit(
+        self, X: np.ndarray, y: object = None, groups: Sequence[str] | np.ndarray | None = None
+    ) -> GroupStandardizer:
         """Learn the prior: the overall mean and the pooled *within-group* variance.
 
         Pooling within groups keeps between-speaker differences out of the prior scale.
@@ -55,7 +57,9 @@ class GroupStandardizer(TransformerMixin, BaseEstimator):
             out[rows] = self._apply(X[rows], float(rows.sum()), X[rows].mean(axis=0), X[rows].var(axis=0))
         return out.astype(np.float32)
 
-    def _apply(self, X: np.ndarray, n: float, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+    def _apply(
+        self, X: np.ndarray, n: float, mean: np.ndarray | float, var: np.ndarray | float
+    ) -> np.ndarray:
         w = n / (n + self.prior)
         m = w * mean + (1 - w) * self.mean_
         v = w * var + (1 - w) * self.var_

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from emoscore.errors import ConfigError
 from emoscore.store.schema import analyses, artifacts, compositions
@@ -293,7 +293,7 @@ class Store:
     ) -> CompositionRecord:
         """Record a composition and its files (each: kind, method, path, media_type, size)."""
         now = _now()
-        comp = {
+        comp: dict[str, Any] = {
             "id": composition_id or new_id(),
             "analysis_id": analysis_id,
             "method": method,
@@ -372,12 +372,12 @@ def _analysis_columns(with_result: bool) -> list[sa.Column]:
     return [*cols, analyses.c.result] if with_result else cols
 
 
-def _analysis(row: Mapping[str, Any]) -> AnalysisRecord:
+def _analysis(row: Mapping[str, Any] | RowMapping) -> AnalysisRecord:
     d = {k: row[k] for k in AnalysisRecord.__dataclass_fields__ if k in row}
     d["created"], d["updated"] = _utc(row["created"]), _utc(row["updated"])
     d.setdefault("result", None)
     return AnalysisRecord(**d)
 
 
-def _artifact(row: Mapping[str, Any]) -> ArtifactRecord:
+def _artifact(row: Mapping[str, Any] | RowMapping) -> ArtifactRecord:
     return ArtifactRecord(**{**dict(row), "created": _utc(row["created"])})

@@ -6,11 +6,11 @@ Everything answers JSON; every refusal is a 4xx with ``{"detail": "<one clear li
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -51,12 +51,14 @@ def static_dir() -> Path:
 class ComposeRequest(BaseModel):
     """Options of ``POST /api/analyses/{id}/compose``."""
 
-    method: str = Field("both", description="A, B or both")
-    root: str = Field("C3", description="Root note: a name with octave (C3 = MIDI 48) or a MIDI number")
-    program: int = Field(
-        48, ge=0, le=127, description="General MIDI program, 0-based (48 = String Ensemble 1)"
+    method: str = Field(default="both", description="A, B or both")
+    root: str = Field(
+        default="C3", description="Root note: a name with octave (C3 = MIDI 48) or a MIDI number"
     )
-    mix: bool = Field(True, description="Also mix the music under the uploaded sound")
+    program: int = Field(
+        default=48, ge=0, le=127, description="General MIDI program, 0-based (48 = String Ensemble 1)"
+    )
+    mix: bool = Field(default=True, description="Also mix the music under the uploaded sound")
 
 
 class UploadLimit:
@@ -359,7 +361,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         done_or_409(rec)
         stem = Path(rec.filename).stem or "emoscore"
         if format == "csv":
-            body, media = Timeline.from_dict(rec.result).to_csv(), "text/csv"
+            body, media = Timeline.from_dict(cast(Mapping[str, Any], rec.result)).to_csv(), "text/csv"
         else:
             body, media = json.dumps(rec.result, indent=2, ensure_ascii=False) + "\n", "application/json"
         return Response(

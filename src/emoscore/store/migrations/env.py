@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
@@ -21,7 +23,7 @@ def run_migrations() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(cast(str, config.get_main_option("sqlalchemy.url")))
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()
