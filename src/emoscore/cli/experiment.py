@@ -94,38 +94,77 @@ def transfer(
 
 
 @experiment.command()
-@click.option("--a", "a", default="ravdess,emodb", show_default=True, help="Data set A (e.g. speech/sounds).")
-@click.option("--b", "b", default="mer-4q", show_default=True, help="Data set B (e.g. music).")
-@click.option("--k", "k", default="0,0.5,1", show_default=True, help="Shares of A in training, in [0, 1].")
+@click.option(
+    "--task",
+    type=click.Choice(("binary", "regression")),
+    default="binary",
+    show_default=True,
+    help="binary: low/high accuracy; regression: ElasticNet/SVR on PCA, RMSE/R²/CCC (paper 004).",
+)
+@click.option(
+    "--a", "a", default=None, help="Data set A [binary: ravdess,emodb; regression: emomusic curve windows]."
+)
+@click.option("--b", "b", default=None, help="Data set B [binary: mer-4q; regression: ravdess,emodb].")
+@click.option(
+    "--k", "k", default=None, help="Shares of A in training, in [0, 1] [0,0.5,1; regression 0.5,1]."
+)
 @click.option("--p", "p", default="0,0.5,1", show_default=True, help="Shares of B in training, in [0, 1].")
 @click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--features", default="egemaps", show_default=True, help="Regression: openSMILE feature set.")
+@click.option("--window", type=float, default=3.0, show_default=True, help="Regression: emoMusic window, s.")
+@click.option(
+    "--pca", type=float, default=0.95, show_default=True, help="Regression: PCA variance share or components."
+)
 @_ROOT
 @_JOBS
 @_FORMAT
 @_OUTPUT
 def joint(
-    a: str,
-    b: str,
-    k: str,
+    task: str,
+    a: str | None,
+    b: str | None,
+    k: str | None,
     p: str,
     folds: int,
+    features: str,
+    window: float,
+    pca: float,
     data_root: Path | None,
     jobs: int,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Joint learning k × A + p × B, tested on A and B per dimension (paper 004 tables 1–2)."""
+    notify = lambda m: click.echo(m, err=True)  # noqa: E731
+    if task == "regression":
+        from emoscore.experiments.joint_regression import run_joint_regression
+
+        table = run_joint_regression(
+            _names(a or "emomusic"),
+            _names(b or "ravdess,emodb"),
+            ks=_ratios(k or "0.5,1"),
+            ps=_ratios(p),
+            features=features,
+            window=window,
+            n_components=int(pca) if pca >= 1 else pca,
+            folds=folds,
+            data_root=data_root,
+            n_jobs=jobs,
+            notify=notify,
+        )
+        _emit(table, fmt, output)
+        return
     from emoscore.experiments.joint import run_joint
 
     table = run_joint(
-        _names(a),
-        _names(b),
-        ks=_ratios(k),
+        _names(a or "ravdess,emodb"),
+        _names(b or "mer-4q"),
+        ks=_ratios(k or "0,0.5,1"),
         ps=_ratios(p),
         folds=folds,
         data_root=data_root,
         n_jobs=jobs,
-        notify=lambda m: click.echo(m, err=True),
+        notify=notify,
     )
     _emit(table, fmt, output)
 

@@ -94,8 +94,12 @@ def joint_table(
     dimensions: Sequence[str] = ("valence", "arousal"),
     folds: int = 5,
     seed: int = 0,
+    keep_predictions: bool = False,
 ) -> pd.DataFrame:
     """One row per (test set, dimension, k, p); (k, p) = (0, 0) is skipped.
+
+    ``keep_predictions`` adds columns ``y_true``, ``y_pred`` (arrays over the held-out folds),
+    for scores computed elsewhere (e.g. CCC in :mod:`emoscore.experiments.joint_regression`).
 
     For test set A, training takes share ``k`` of A's training folds and share ``p`` of all of B
     (and symmetrically for test set B), so test clips never train.
@@ -139,19 +143,21 @@ def joint_table(
                         n_train += len(y)
                     if not truth:
                         continue
-                    scores = _scores(np.concatenate(truth), np.concatenate(pred))
-                    rows.append(
-                        dict(
-                            test=test.name,
-                            dimension=dim,
-                            k=k,
-                            p=p,
-                            n_train=n_train // len(truth),
-                            n_test=int(sum(len(t) for t in truth)),
-                            **scores,
-                        )
+                    y_true, y_pred = np.concatenate(truth), np.concatenate(pred)
+                    row = dict(
+                        test=test.name,
+                        dimension=dim,
+                        k=k,
+                        p=p,
+                        n_train=n_train // len(truth),
+                        n_test=int(sum(len(t) for t in truth)),
+                        **_scores(y_true, y_pred),
                     )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+                    if keep_predictions:
+                        row.update(y_true=y_true, y_pred=y_pred)
+                    rows.append(row)
+    extra = ["y_true", "y_pred"] if keep_predictions else []
+    return pd.DataFrame(rows, columns=[*COLUMNS, *extra])
 
 
 def joint_data(
