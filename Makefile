@@ -20,7 +20,7 @@ system-deps:
 
 demo: venv
 	$(BIN)/emoscore analyze examples/scene.wav -o out/
-	$(BIN)/emoscore compose examples/scene.wav --method both --render -o out/
+	$(BIN)/emoscore compose out/scene.json --method both --render -o out/
 
 test: venv system-deps
 	@test -d "$(DATA)" || { echo "error: the corpora are missing: expected $(DATA) (set EMOSCORE_DATA to their folder)"; exit 1; }
