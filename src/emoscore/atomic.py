@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from emoscore.errors import ConfigError
 
@@ -50,3 +51,14 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def save_figure(fig: Any, dest: str | Path, *, dpi: int = 120) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix, PNG by default) and close it."""
+    import matplotlib.pyplot as plt
+
+    dest = Path(dest)
+    with atomic_output(dest) as tmp:
+        fig.savefig(tmp, format=dest.suffix.lstrip(".") or "png", dpi=dpi)
+    plt.close(fig)
+    return dest

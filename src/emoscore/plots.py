@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from emoscore.atomic import save_figure  # noqa: E402
 from emoscore.protocols.metrics import ClassificationReport  # noqa: E402
 from emoscore.timeline import Timeline  # noqa: E402
 
@@ -65,7 +66,7 @@ def plot_timeline(timeline: Timeline, path: str | Path) -> Path:
     ax2.set_xlabel("time (s)")
     ax2.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_confusion(report: ClassificationReport, path: str | Path, title: str = "") -> Path:
@@ -93,12 +94,4 @@ def plot_confusion(report: ClassificationReport, path: str | Path, title: str = 
         title or f"WA {report.wa:.3f}  UA {report.ua:.3f}  (chance UA {report.chance_ua:.3f})", fontsize=9
     )
     fig.tight_layout()
-    return _save(fig, path)
-
-
-def _save(fig: plt.Figure, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)

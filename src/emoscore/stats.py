@@ -112,7 +112,7 @@ def plot_ratings(ratings: dict[str, list[float]], out: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.atomic import atomic_output
+    from emoscore.atomic import save_figure
 
     fig, ax = plt.subplots(figsize=(1.6 * len(ratings) + 2, 4))
     ax.boxplot(list(ratings.values()), showmeans=True)
@@ -122,8 +122,4 @@ def plot_ratings(ratings: dict[str, list[float]], out: str | Path) -> Path:
     ax.set_xlabel("scene")
     ax.set_ylabel("rating (< 0 favours A, > 0 favours B)")
     fig.tight_layout()
-    out = Path(out)
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -100,36 +99,14 @@ def _fluidsynth(midi: Path, wav: Path, sf2: Path) -> None:
     """Fast-render at the analysis rate; dynamic sample loading reads only the samples the piece
     plays, which makes a 140-MB General MIDI SoundFont start in a fraction of the time."""
     from emoscore.music.midi import read_midi
+    from emoscore.music.render import run_fluidsynth
 
     read_midi(midi)  # a non-MIDI file fails here with a clear message
     binary = shutil.which("fluidsynth")
     if binary is None:
         raise DataError(f"{midi}: cannot render it, the fluidsynth program is not installed")
-    cmd = [
-        binary,
-        "-n",
-        "-i",
-        "-q",
-        "-o",
-        "synth.dynamic-sample-loading=1",
-        "-g",
-        "0.5",
-        "-r",
-        str(RENDER_RATE),
-        "-T",
-        "wav",
-        "-F",
-        str(wav),
-        str(sf2),
-        str(midi),
-    ]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise DataError(f"{midi}: fluidsynth failed to run ({exc})") from None
-    if proc.returncode != 0 or not wav.exists() or wav.stat().st_size <= 44:
-        why = (proc.stderr or proc.stdout).strip().splitlines()
-        raise DataError(f"{midi}: fluidsynth rendering failed ({why[-1] if why else 'no output'})")
+    run_fluidsynth(midi, wav, binary=binary, soundfont=sf2, rate=RENDER_RATE, gain=0.5,
+                   extra=("-o", "synth.dynamic-sample-loading=1"), timeout=300)  # fmt: skip
 
 
 def render_one(

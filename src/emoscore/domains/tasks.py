@@ -27,7 +27,7 @@ from emoscore.features import FeatureCache
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
 from emoscore.models.recipe import TrainingRecipe, load_recipe
-from emoscore.models.training import FeatureTable
+from emoscore.models.training import FeatureTable, bundle_metadata
 from emoscore.protocols.evaluation import EvaluationResult, evaluate_bundle
 from emoscore.protocols.metrics import classification_report
 from emoscore.protocols.splits import make_splits
@@ -252,22 +252,13 @@ def fit_task_bundle(
     frame = table.frame
     est = build_task_estimator(recipe).fit(table.X, frame["label"].astype(str).to_numpy())
     labels = tuple(lab for lab in TASK_LABELS[recipe.task] if lab in set(est.classes_))
-    meta = {
-        "name": recipe.name,
-        "version": recipe.version,
-        "task": recipe.task,
-        "description": recipe.description,
-        "licence": recipe.licence,
-        "recipe": recipe.to_dict(),
-        "training": {
-            "corpora": sorted(frame["corpus"].unique().tolist()),
-            "n_clips": int(len(frame)),
-            "n_windows": int(sum(len(x) for x in table.X)),
-            "groups": int(frame["speaker"].nunique()),
-            "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
-        },
-        "metrics": metrics or {},
-    }
+    meta = bundle_metadata(
+        recipe,
+        frame,
+        metrics,
+        n_windows=int(sum(len(x) for x in table.X)),
+        groups=int(frame["speaker"].nunique()),
+    )
     return ModelBundle(est, extractor, recipe.preprocessing, labels, meta)
 
 

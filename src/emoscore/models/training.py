@@ -112,15 +112,12 @@ def fit_normalized(
     return estimator, normalizer
 
 
-def fit_bundle(
-    recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *, metrics: dict[str, Any] | None = None
-) -> ModelBundle:
-    """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
-    frame = table.frame
-    estimator, normalizer = fit_normalized(recipe, table.X, frame)
-    labels = tuple(recipe.labels) if recipe.labels else tuple(sorted(frame["label"].unique()))
-    labels = tuple(lab for lab in labels if lab in set(estimator.classes_))
-    meta = {
+def bundle_metadata(
+    recipe: TrainingRecipe, frame: pd.DataFrame, metrics: dict[str, Any] | None = None, **training: Any
+) -> dict[str, Any]:
+    """What every bundle records about its recipe and training data; ``training`` adds
+    model-specific entries to the ``training`` summary."""
+    return {
         "name": recipe.name,
         "version": recipe.version,
         "task": recipe.task,
@@ -130,11 +127,24 @@ def fit_bundle(
         "training": {
             "corpora": sorted(frame["corpus"].unique().tolist()),
             "n_clips": int(len(frame)),
-            "speakers": sorted(frame["speaker"].astype(str).unique().tolist()),
+            **training,
             "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
         },
         "metrics": metrics or {},
     }
+
+
+def fit_bundle(
+    recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *, metrics: dict[str, Any] | None = None
+) -> ModelBundle:
+    """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
+    frame = table.frame
+    estimator, normalizer = fit_normalized(recipe, table.X, frame)
+    labels = tuple(recipe.labels) if recipe.labels else tuple(sorted(frame["label"].unique()))
+    labels = tuple(lab for lab in labels if lab in set(estimator.classes_))
+    meta = bundle_metadata(
+        recipe, frame, metrics, speakers=sorted(frame["speaker"].astype(str).unique().tolist())
+    )
     best = getattr(estimator, "best_params_", None)
     if best:
         meta["tuned_params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in best.items()}

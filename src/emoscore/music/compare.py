@@ -95,7 +95,7 @@ def plot_comparison(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.atomic import atomic_output
+    from emoscore.atomic import save_figure
 
     fig, ax = plt.subplots(figsize=(9, 3.5))
     t = list(cmp.times)
@@ -112,8 +112,4 @@ def plot_comparison(
     ax.legend(loc="upper right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    out = Path(out)
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

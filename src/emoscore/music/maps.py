@@ -319,7 +319,7 @@ def plot_region_map(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from emoscore.atomic import atomic_output
+    from emoscore.atomic import save_figure
 
     cuts = sorted({0.0, 1.0} | {x for r in mapping.regions for x in r.dominance})
     slices = list(itertools.pairwise(cuts))
@@ -359,11 +359,7 @@ def plot_region_map(
         ax.set_ylabel("arousal")
         ax.set_title(f"method A, dominance {dlo:g}–{dhi:g}" if len(slices) > 1 else "method A")
     fig.tight_layout()
-    out = Path(out)
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)
 
 
 def map_method(path: str | Path) -> str:
@@ -383,7 +379,7 @@ def plot_emotion_map(mapping: EmotionMap, out: str | Path, *, points: Mapping[st
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from emoscore.atomic import atomic_output
+    from emoscore.atomic import save_figure
 
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     cmap = plt.get_cmap("tab20")
@@ -404,8 +400,4 @@ def plot_emotion_map(mapping: EmotionMap, out: str | Path, *, points: Mapping[st
     ax.set_ylabel("arousal")
     ax.set_title("method B: top emotion → interval")
     fig.tight_layout()
-    out = Path(out)
-    with atomic_output(out) as tmp:
-        fig.savefig(tmp, format=out.suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

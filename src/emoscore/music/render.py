@@ -100,32 +100,32 @@ def render_midi(
     )
 
 
-def _render_fluidsynth(midi: Path, wav: Path, binary: str, sf2: Path, gain: float) -> None:
-    cmd = [
-        binary,
-        "-n",
-        "-i",
-        "-q",
-        "-g",
-        f"{gain:g}",
-        "-r",
-        str(SAMPLE_RATE),
-        "-O",
-        "s24",
-        "-T",
-        "wav",
-        "-F",
-        str(wav),
-        str(sf2),
-        str(midi),
-    ]
+def run_fluidsynth(
+    midi: Path,
+    wav: Path,
+    *,
+    binary: str,
+    soundfont: Path,
+    rate: int,
+    gain: float,
+    extra: tuple[str, ...] = (),
+    timeout: float = 600,
+) -> None:
+    """Render ``midi`` to a WAV with the FluidSynth program (fast, non-interactive); one-line
+    :class:`AudioError` naming the MIDI when it cannot run or writes nothing."""
+    cmd = [binary, "-n", "-i", "-q", *extra, "-g", f"{gain:g}", "-r", str(rate), "-T", "wav", "-F", str(wav),
+           str(soundfont), str(midi)]  # fmt: skip
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise AudioError(f"{midi}: fluidsynth failed to run ({exc})") from None
     if proc.returncode != 0 or not wav.exists() or wav.stat().st_size <= 44:
         why = (proc.stderr or proc.stdout).strip().splitlines()
         raise AudioError(f"{midi}: fluidsynth rendering failed ({why[-1] if why else 'no output'})")
+
+
+def _render_fluidsynth(midi: Path, wav: Path, binary: str, sf2: Path, gain: float) -> None:
+    run_fluidsynth(midi, wav, binary=binary, soundfont=sf2, rate=SAMPLE_RATE, gain=gain, extra=("-O", "s24"))
     info = sf.info(wav)
     if info.samplerate != SAMPLE_RATE or info.subtype != SUBTYPE:  # an old fluidsynth ignoring -r / -O
         y, rate = sf.read(wav, always_2d=True)
