@@ -15,8 +15,9 @@ import argparse
 import time
 from pathlib import Path
 
-from emoscore.audio import probe_audio
 from emoscore.domains.annotate import SoundAnnotator
+
+from emoscore.audio import probe_audio
 from emoscore.models.registry import load_model
 from emoscore.recognize import Recognizer
 

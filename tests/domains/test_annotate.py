@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-
 from emoscore.domains.annotate import SoundAnnotator
 from emoscore.domains.tasks import fit_task_bundle, task_recipe
 from emoscore.domains.windowed import WindowedExtractor
+
 from emoscore.errors import ConfigError, ModelError
 from emoscore.features import FeatureExtractor
 from emoscore.models.registry import load_model
@@ -144,6 +144,7 @@ def test_features_shared_with_the_emotion_model_are_cut_from_its_concatenation(
     annotator: SoundAnnotator,
 ) -> None:
     from emoscore.domains.annotate import _from_concat
+
     from emoscore.features import ConcatExtractor
 
     Brightness.dim = 2  # type: ignore[attr-defined]

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
-
 from emoscore.domains.tasks import (
     cross_validate_task,
     fit_task_bundle,
@@ -17,6 +16,7 @@ from emoscore.domains.tasks import (
     task_recipe,
 )
 from emoscore.domains.windowed import WindowedExtractor
+
 from emoscore.errors import ConfigError, DataError
 from emoscore.models.training import FeatureTable
 from emoscore.protocols.evaluation import evaluate_bundle

@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
-from sklearn.linear_model import LogisticRegression
-
-from emoscore.audio.preprocess import Preprocessing
 from emoscore.domains.windowed import (
     WindowedExtractor,
     WindowPooledClassifier,
     excerpt_spans,
     extract_windows,
 )
+from sklearn.linear_model import LogisticRegression
+
+from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ConfigError
 from emoscore.features import FeatureCache, FeatureExtractor
 

@@ -295,6 +295,38 @@ def test_page_and_openapi_are_served(client):
     } <= set(spec["paths"])
 
 
+def _linked_urls(html: str) -> list[str]:
+    """The URLs a page loads or links to: ``src``, ``href`` and ReDoc's ``spec-url`` attributes."""
+    from html.parser import HTMLParser
+
+    urls: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            urls.extend(v for k, v in attrs if k in ("src", "href", "spec-url") and v)
+
+    Links().feed(html)
+    return urls
+
+
+@pytest.mark.parametrize(("path", "title"), [("/docs", "Swagger UI"), ("/redoc", "ReDoc")])
+def test_api_docs_load_only_from_the_app(client, path, title):
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert f"<title>emoscore - {title}</title>" in r.text
+    urls = _linked_urls(r.text)
+    assert any(u.endswith(".js") for u in urls), urls
+    assert "/openapi.json" in r.text
+    for url in urls:
+        assert url.startswith("/") and not url.startswith("//"), f"{path} loads {url} from another host"
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        if url.endswith(".js"):
+            assert "javascript" in asset.headers["content-type"] and len(asset.content) > 100_000
+        elif url.endswith(".css"):
+            assert asset.headers["content-type"].startswith("text/css")
+
+
 @pytest.mark.skipif("not __import__('shutil').which('espeak-ng')", reason="espeak-ng is not installed")
 def test_speech_clip_is_analysed(client, clips, wait_done):
     with clips["speech"].open("rb") as fh:

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emoscore.errors import ConfigError
-
-MIN_WINDOW, MAX_WINDOW = 1.0, 5.0
+from emoscore.vocabulary import check_window
 
 
 @dataclass(frozen=True)
@@ -22,16 +20,6 @@ class Window:
     start: float
     end: float
     samples: np.ndarray
-
-
-def check_window(window: float, hop: float | None) -> float:
-    """Validate window/hop and return the effective hop."""
-    if not (MIN_WINDOW <= window <= MAX_WINDOW):
-        raise ConfigError(f"--window {window:g}: must be between {MIN_WINDOW:g} and {MAX_WINDOW:g} seconds")
-    hop = window if hop is None else hop
-    if not (0.1 <= hop <= window):
-        raise ConfigError(f"--hop {hop:g}: must be between 0.1 s and the window ({window:g} s)")
-    return hop
 
 
 def window_spans(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +9,14 @@ import click
 
 from emoscore.cli.output import dumps, progress_bar, table, write_atomic
 from emoscore.timeline import Timeline
+from emoscore.vocabulary import DEFAULT_WINDOW, DOMAIN_MODES, MAX_WINDOW, MIN_WINDOW
 
 FORMATS = ("json", "csv", "table")
+NONE = "–"  # what the table shows where a value does not apply
+
+
+def _cell(x: Any) -> Any:
+    return NONE if x is None else x
 
 
 def render_timeline(tl: Timeline, fmt: str) -> str:
@@ -20,26 +25,22 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
     if fmt == "csv":
         return tl.to_csv()
     rows: list[tuple[Any, ...]] = [
-        (f"{s.start:.2f}", f"{s.end:.2f}", s.emotion, s.confidence, s.valence, s.arousal, s.dominance)
+        (
+            f"{s.start:.2f}",
+            f"{s.end:.2f}",
+            *map(_cell, (s.emotion, s.confidence, s.valence, s.arousal, s.dominance)),
+        )
         for s in tl.segments
     ]
     head_cols = ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"]
     if "domain_mode" in tl.extra:  # analyze --domain: say where each window's V/A came from
-        rows = [
-            (*r, s.extra.get("domain", ""), _top_quadrant(s.extra))
-            for r, s in zip(rows, tl.segments, strict=True)
-        ]
+        rows = [(*r, _cell(s.domain), _cell(s.top_quadrant)) for r, s in zip(rows, tl.segments, strict=True)]
         head_cols += ["domain", "quadrant"]
     model = f"model {tl.model.name} {tl.model.version}"
     if "models" in tl.extra:
         model += "; " + ", ".join(f"{k}: {v}" for k, v in tl.extra["models"].items() if k != "emotion")
     head = f"{tl.input}  ({tl.duration:.2f} s, {model}, window {tl.window:g} s)\n"
     return head + table(rows, head_cols)
-
-
-def _top_quadrant(extra: Mapping[str, Any]) -> str:
-    quad = extra.get("quadrant") or {}
-    return str(max(quad, key=lambda k: quad[k])) if quad else ""
 
 
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
@@ -52,10 +53,14 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
     if out is None:
         pass
     elif suffix in ("json", "csv", "txt"):
-        written.append(write_atomic(out, render_timeline(tl, {"txt": "table"}.get(suffix, suffix))))
+        # a timeline file remembers where its audio is, relative to the file's folder
+        doc = tl.with_audio_relative_to(out.parent) if suffix == "json" else tl
+        written.append(write_atomic(out, render_timeline(doc, {"txt": "table"}.get(suffix, suffix))))
     else:
         stem = Path(tl.input).stem
-        written.append(write_atomic(out / f"{stem}.json", render_timeline(tl, "json")))
+        written.append(
+            write_atomic(out / f"{stem}.json", render_timeline(tl.with_audio_relative_to(out), "json"))
+        )
         written.append(write_atomic(out / f"{stem}.csv", render_timeline(tl, "csv")))
         written.append(plot_timeline(tl, out / f"{stem}.png"))
     if plot is not None:
@@ -66,7 +71,13 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 @click.command()
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
-@click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, 1–5 s.")
+@click.option(
+    "--window",
+    type=float,
+    default=DEFAULT_WINDOW,
+    show_default=True,
+    help=f"Analysis window, {MIN_WINDOW:g}–{MAX_WINDOW:g} s.",
+)
 @click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
@@ -82,7 +93,7 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 @click.option("--denoise", is_flag=True, help="Spectral-gating noise reduction before analysis.")
 @click.option(
     "--domain",
-    type=click.Choice(("auto", "speech", "music")),
+    type=click.Choice(DOMAIN_MODES),
     default=None,
     help="Add valence/arousal from the trained task models, quadrant probabilities for music, and "
     "(auto) a speech/music/other detector per window. Without it: the emotion model alone.",
@@ -100,8 +111,9 @@ def analyze(
 ) -> None:
     """Emotion timeline of INPUT (audio, or a video's sound track)."""
     from emoscore.audio import probe_audio
-    from emoscore.recognize import analyze_file
+    from emoscore.recognize import AnalysisSettings, analyze
 
+    settings = AnalysisSettings(model=model, window=window, hop=hop, denoise=denoise, domain=domain)  # type: ignore[arg-type]
     info = probe_audio(input)
     bar = progress_bar(info.duration or 0.0, "analyzing") if info.duration else None
     done = [0.0]
@@ -112,9 +124,7 @@ def analyze(
             done[0] = t
 
     try:
-        tl = analyze_file(
-            input, model=model, window=window, hop=hop, denoise=denoise, progress=advance, domain=domain
-        )
+        tl = analyze(input, settings, progress=advance)
     finally:
         if bar is not None:
             bar.close()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, DOMAIN_MODES, MAX_WINDOW, MIN_WINDOW
+
 
 @click.command()
 @click.argument("input", type=click.Path(path_type=Path))
@@ -20,6 +22,7 @@ import click
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
 @click.option(
     "--domain",
+    type=click.Choice(DOMAIN_MODES, case_sensitive=False),
     default=None,
     help="Add the committed valence/arousal/quadrant models to every window (auto: pick speech or "
     "music per window, as analyze --domain). Default: the emotion model alone.",
@@ -27,6 +30,7 @@ import click
 @click.option(
     "--compose",
     "compose",
+    type=click.Choice(COMPOSE_CHOICES, case_sensitive=False),
     default=None,
     metavar="A|B|both",
     help="Also write a MIDI interval sequence per file by method A, B or both.",
@@ -38,7 +42,13 @@ import click
     help="Where --compose writes MIDI (default: RESULTS_midi/ beside a Parquet output, "
     "./batch_midi for a database), mirroring the input folder.",
 )
-@click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, 1–5 s.")
+@click.option(
+    "--window",
+    type=float,
+    default=DEFAULT_WINDOW,
+    show_default=True,
+    help=f"Analysis window, {MIN_WINDOW:g}–{MAX_WINDOW:g} s.",
+)
 @click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
 @click.option(
     "--workers",

@@ -9,84 +9,38 @@ from typing import Any
 
 import click
 
-from emoscore.errors import AudioError, ConfigError, DataError, ModelError
-from emoscore.timeline import Timeline
+from emoscore.errors import ConfigError
+from emoscore.timeline import Timeline, read_timeline
+from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, parse_methods
 
-METHOD_CHOICE = click.Choice(["A", "B", "both"], case_sensitive=False)
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
+METHOD_CHOICE = click.Choice(COMPOSE_CHOICES, case_sensitive=False)
+ONE_METHOD = click.Choice(COMPOSE_CHOICES[:-1], case_sensitive=False)
 
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-def _write_text(path: Path, text: str) -> Path:
-    from emoscore.atomic import atomic_output
-
-    with atomic_output(path) as tmp:
-        tmp.write_text(text)
-    return path
-
-
-def load_timeline_json(path: Path) -> Timeline:
-    """A timeline written by ``emoscore analyze --format json``."""
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path}: not a timeline JSON file ({str(exc).splitlines()[0]})") from None
-    try:
-        return Timeline.from_dict(raw)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{path}: not a timeline JSON file (missing or bad field {exc})") from None
-
-
 def get_timeline(path: Path, *, model: str, window: float, hop: float | None) -> Timeline:
     """A timeline JSON as it is, or any audio/video file through the recogniser."""
     if path.suffix.lower() == ".json":
-        return load_timeline_json(path)
-    try:
-        from emoscore.recognize import analyze_file
-    except ImportError as exc:
-        raise ModelError(f"{path}: the recogniser is not available ({exc})") from None
-    return analyze_file(path, model=model, window=window, hop=hop)
+        return read_timeline(path)
+    from emoscore.recognize import AnalysisSettings, analyze
 
-
-def _maps(files: tuple[Path, ...], methods: list[str]) -> dict[str, Any]:
-    """User maps by method (detected from each file's content)."""
-    from emoscore.music.maps import load_map, map_method
-
-    chosen: dict[str, Any] = {}
-    for f in files:
-        m = map_method(f)
-        if m in chosen:
-            raise ConfigError(f"{f}: a second --map for method {m}")
-        if m not in methods:
-            raise ConfigError(f"{f}: is a method {m} map, but --method is {'/'.join(methods)}")
-        chosen[m] = load_map(m, f)
-    return chosen
+    return analyze(path, AnalysisSettings(model=model, window=window, hop=hop))
 
 
 def _methods(method: str) -> list[str]:
-    return ["A", "B"] if method.lower() == "both" else [method.upper()]
-
-
-def _dialogue_source(timeline: Timeline, input_path: Path) -> Path:
-    src = input_path if input_path.suffix.lower() != ".json" else Path(timeline.input)
-    if not src.is_file():
-        raise AudioError(f"{src}: the original audio is needed for --mix/--video but is not found")
-    from emoscore.audio.decode import probe_audio
-
-    probe_audio(src)  # a video without sound fails here, before anything is written
-    return src
+    return [m.value for m in parse_methods(method)]
 
 
 @click.command()
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("--method", type=METHOD_CHOICE, default="both", show_default=True, help="Interval map to use.")
 @click.option("--model", default="default", show_default=True, help="Recogniser model (name or bundle path).")
-@click.option("--window", type=float, default=4.0, show_default=True, help="Analysis window, seconds.")
+@click.option(
+    "--window", type=float, default=DEFAULT_WINDOW, show_default=True, help="Analysis window, seconds."
+)
 @click.option("--hop", type=float, default=None, help="Hop between windows, seconds (default: the window).")
 @click.option("--root", default="C3", show_default=True, help="Root note (name or MIDI number).")
 @click.option(
@@ -143,93 +97,52 @@ def compose(
 ) -> None:
     """Compose interval sequences (methods A and/or B) for INPUT: audio, video or a timeline JSON.
 
-    Writes NAME.A.mid / NAME.B.mid and NAME.intervals.json to the output folder.
+    Writes NAME.A.mid / NAME.B.mid and NAME.intervals.json to the output folder; a timeline JSON
+    finds its audio (for --mix/--video) relative to its own folder.
     """
-    from emoscore.music import compare_sequences, parse_root, write_midi
-    from emoscore.music import compose as compose_score
-    from emoscore.music.midi import NotePair
+    from emoscore.music.scoring import VIDEO_SUFFIXES, ScoreSettings, load_user_maps, score_timeline
 
-    methods = _methods(method)
-    user_maps = _maps(map_files, methods)
-    root_note = parse_root(root)
-    mix = mix or video
-    render = render or mix
-    if video and input.suffix.lower() not in (*VIDEO_SUFFIXES, ".json"):
+    settings = ScoreSettings(
+        methods=method,
+        root=root,
+        program=program,
+        maps=load_user_maps(map_files),
+        render=render,
+        mix=mix,
+        video=video,
+        soundfont=soundfont,
+        duck=duck,
+    )
+    is_json = input.suffix.lower() == ".json"
+    if video and not is_json and input.suffix.lower() not in VIDEO_SUFFIXES:
         raise ConfigError(f"{input}: --video needs a video input ({', '.join(VIDEO_SUFFIXES)})")
-
     timeline = get_timeline(input, model=model, window=window, hop=hop)
-    dialogue = _dialogue_source(timeline, input) if mix else None
-    if video and dialogue is not None and dialogue.suffix.lower() not in VIDEO_SUFFIXES:
-        raise ConfigError(f"{dialogue}: --video needs a video input ({', '.join(VIDEO_SUFFIXES)})")
-    scores = {
-        m: compose_score(timeline, m, mapping=user_maps.get(m), root=root_note, program=program)
-        for m in methods
-    }
-    name = Path(timeline.input).stem if input.suffix.lower() == ".json" else input.stem
-    written: dict[str, Any] = {}
-    doc: dict[str, Any] = {
-        "input": timeline.input,
-        "model": {
-            "name": timeline.model.name,
-            "version": timeline.model.version,
-            "labels": list(timeline.model.labels),
-        },
-        "window": timeline.window,
-        "hop": timeline.hop,
-        "root": root_note,
-        "program": program,
-        "cc": next(iter(scores.values())).cc_numbers,
-        "methods": {},
-    }
-    for m, score in scores.items():
-        mid = write_midi(score, outdir / f"{name}.{m}.mid")
-        written[f"midi_{m}"] = str(mid)
-        doc["methods"][m] = {
-            "track": score.title,
-            "map": (user_maps[m].origin if m in user_maps else "shipped"),
-            "midi": mid.name,
-            "steps": [s.to_dict() for s in score.steps],
-        }
-    if len(scores) == 2:
-        pairs = {m: [NotePair(s.start, s.end, *s.notes) for s in sc.steps] for m, sc in scores.items()}
-        doc["comparison"] = compare_sequences(pairs["A"], pairs["B"]).to_dict()
-    written["intervals"] = str(_write_text(outdir / f"{name}.intervals.json", _dumps(doc) + "\n"))
-
-    if render:
-        from emoscore.music import mix_under_speech, mux_video, render_midi
-
-        for m in scores:
-            r = render_midi(written[f"midi_{m}"], outdir / f"{name}.{m}.wav", soundfont=soundfont)
-            written[f"wav_{m}"] = r.path
-            written["engine"] = r.engine
-            if dialogue is not None:
-                mx = mix_under_speech(r.path, dialogue, outdir / f"{name}.{m}.mix.wav", duck_db=duck)
-                written[f"mix_{m}"] = mx.path
-                if video:
-                    written[f"video_{m}"] = str(
-                        mux_video(dialogue, mx.path, outdir / f"{name}.{m}{dialogue.suffix}")
-                    )
+    result = score_timeline(
+        timeline, settings, outdir, name=input.stem if not is_json else None, audio=timeline.source_path
+    )
     if fmt == "json":
+        files = {f"{a.kind}_{a.method}" if a.method else a.kind: str(a.path) for a in result.artefacts}
+        if result.engine:
+            files["engine"] = result.engine
         click.echo(
             _dumps(
                 {
-                    "files": written,
-                    "methods": {m: s.semitones() for m, s in scores.items()},
-                    "comparison": doc.get("comparison"),
+                    "files": files,
+                    "methods": {m.value: s.semitones() for m, s in result.scores.items()},
+                    "comparison": result.document.get("comparison"),
                 }
             )
         )
         return
-    for m, s in scores.items():
-        click.echo(f"method {m}: {' '.join(st.interval for st in s.steps)}")
-    if "comparison" in doc:
-        r = doc["comparison"]["r"]
+    for m, sc in result.scores.items():
+        click.echo(f"method {m}: {' '.join(st.interval for st in sc.steps)}")
+    if "comparison" in result.document:
+        r = result.document["comparison"]["r"]
         click.echo(f"A vs B: r = {'undefined' if r is None else f'{r:.3f}'}")
-    for key, path in written.items():
-        if key != "engine":
-            click.echo(f"wrote {path}")
-    if "engine" in written:
-        click.echo(f"rendered with {written['engine']}")
+    for art in result.artefacts:
+        click.echo(f"wrote {art.path}")
+    if result.engine:
+        click.echo(f"rendered with {result.engine}")
 
 
 @click.command()
@@ -331,7 +244,7 @@ def maps_show(method: str, map_file: Path | None, fmt: str) -> None:
 
 
 @maps.command("plot")
-@click.option("--method", type=click.Choice(["A", "B"], case_sensitive=False), default="A", show_default=True)
+@click.option("--method", type=ONE_METHOD, default="A", show_default=True)
 @click.option("--map", "map_file", type=click.Path(path_type=Path), default=None, help="A user map file.")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=Path("method_a.png"), show_default=True
@@ -391,7 +304,7 @@ def stats(ratings: Path, fmt: str, plot: Path | None) -> None:
 @click.option("--mic", is_flag=True, help="Analyse the default microphone instead.")
 @click.option("--midi-port", default=None, help="MIDI output port name (see --list-ports).")
 @click.option("--list-ports", is_flag=True, help="List MIDI output ports and exit.")
-@click.option("--method", type=click.Choice(["A", "B"], case_sensitive=False), default="A", show_default=True)
+@click.option("--method", type=ONE_METHOD, default="A", show_default=True)
 @click.option("--map", "map_file", type=click.Path(path_type=Path), default=None, help="A user map file.")
 @click.option("--model", default="default", show_default=True)
 @click.option("--window", type=float, default=4.0, show_default=True)

@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from emoscore.cli.output import dumps, table
-
-PROTOCOL_CHOICES = ("speaker-kfold", "group-kfold", "loso", "random")
-TASK_CHOICES = ("quadrant", "valence", "arousal", "domain")
+from emoscore.vocabulary import PROTOCOLS, WINDOW_TASK_NAMES, Task
 
 
 def _report_text(result) -> str:  # type: ignore[no-untyped-def]
@@ -56,7 +54,7 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
     "--protocol",
     default="speaker-kfold",
     show_default=True,
-    type=click.Choice((*PROTOCOL_CHOICES, "none")),
+    type=click.Choice((*PROTOCOLS, "none")),
     help="Cross-validation reported in the bundle.",
 )
 @click.option("--folds", type=int, default=5, show_default=True)
@@ -66,7 +64,7 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
 @click.option("--jobs", type=int, default=1, show_default=True, help="Processes for feature extraction.")
 @click.option(
     "--task",
-    type=click.Choice(TASK_CHOICES),
+    type=click.Choice(WINDOW_TASK_NAMES),
     default=None,
     help="Music/sound task (quadrant, valence, arousal, domain): trains on 4-s windows with the task's "
     "shipped recipe unless --recipe is given.",
@@ -90,21 +88,15 @@ def train(
     task: str | None,
     output: Path,
 ) -> None:
-    """Train a model bundle on one or more corpora."""
-    if task is not None:
-        _train_task(
-            task, recipe, corpus, data_root, features, kind, protocol, folds, name, version_, jobs, output
-        )
-        return
-    from emoscore.corpora import load_corpora
-    from emoscore.errors import ConfigError
-    from emoscore.features import FeatureCache
-    from emoscore.models.recipe import TrainingRecipe, load_recipe
-    from emoscore.models.training import compute_features, fit_bundle, recipe_extractor
-    from emoscore.protocols.evaluation import cross_validate
+    """Train a model bundle on one or more corpora (speech emotion, or a music/sound --task)."""
+    from emoscore.models.recipe import recipe_for
+    from emoscore.protocols.splits import protocol_for_task
+    from emoscore.protocols.train import train_recipe
 
-    base = load_recipe(recipe) if recipe else TrainingRecipe()
-    rec = base.with_overrides(
+    t = task or Task.EMOTION
+    rec = recipe_for(
+        t,
+        recipe,
         corpora=tuple(c.strip() for c in corpus.split(",") if c.strip()) if corpus else None,
         features=features,
         model=kind,
@@ -113,54 +105,10 @@ def train(
         labels=tuple(x.strip() for x in labels.split(",")) if labels else None,
         tune=False if no_tune else None,
     )
-    if not rec.corpora:
-        raise ConfigError("train: name the training data with --corpus (or a --recipe that has corpora)")
-    frame = load_corpora(list(rec.corpora), data_root, labels=rec.labels)
-    _echo_bad(frame.attrs.get("bad_rows", ()))
-    extractor = recipe_extractor(rec)
-    click.echo(f"features {rec.features} for {len(frame)} clips …", err=True)
-    tab = compute_features(
-        frame, extractor, rec, cache=FeatureCache(), n_jobs=jobs, progress=sys.stderr.isatty()
-    )
-    _echo_bad(tab.errors)
-    metrics = {}
-    if protocol != "none":
-        first = str(tab.frame["corpus"].iloc[0])
-        res = cross_validate(rec, tab, test_corpus=first, protocol=protocol, folds=folds, seed=rec.seed)
-        metrics = {k: v for k, v in res.to_dict().items() if k != "bad_rows"}
-        click.echo(_report_text(res), err=True)
-    bundle = fit_bundle(rec, tab, extractor, metrics=metrics)
-    bundle.save(output)
-    click.echo(
-        f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB, labels {', '.join(bundle.labels)})", err=True
-    )
-
-
-def _train_task(
-    task: str,
-    recipe: str | None,
-    corpus: str | None,
-    data_root: Path | None,
-    features: str | None,
-    kind: str | None,
-    protocol: str,
-    folds: int,
-    name: str | None,
-    version_: str | None,
-    jobs: int,
-    output: Path,
-) -> None:
-    from emoscore.domains.tasks import task_recipe, train_task
-
-    corpora = tuple(c.strip() for c in corpus.split(",") if c.strip()) if corpus else None
-    rec = task_recipe(
-        task, recipe, corpora=corpora, features=features, model=kind, name=name, version=version_
-    )
-    cv = None if protocol == "none" else "group-kfold" if protocol == "speaker-kfold" else protocol
-    run = train_task(
+    run = train_recipe(
         rec,
         data_root=data_root,
-        protocol=cv,
+        protocol=None if protocol == "none" else protocol_for_task(t, protocol),
         folds=folds,
         n_jobs=jobs,
         progress=sys.stderr.isatty(),
@@ -171,9 +119,8 @@ def _train_task(
         click.echo(_report_text(run.evaluation), err=True)
     run.bundle.save(output)
     size = output.stat().st_size / 1e6
-    click.echo(
-        f"wrote {output} ({size:.1f} MB, task {task}, labels {', '.join(run.bundle.labels)})", err=True
-    )
+    kind_note = f"task {t}, " if task is not None else ""
+    click.echo(f"wrote {output} ({size:.1f} MB, {kind_note}labels {', '.join(run.bundle.labels)})", err=True)
 
 
 @click.command()
@@ -195,7 +142,7 @@ def _train_task(
     help="CSV with path,label[,speaker]; paths relative to the CSV's folder.",
 )
 @click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None)
-@click.option("--protocol", type=click.Choice(PROTOCOL_CHOICES), default="speaker-kfold", show_default=True)
+@click.option("--protocol", type=click.Choice(PROTOCOLS), default="speaker-kfold", show_default=True)
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option(
     "--restrict-labels", is_flag=True, help="Predict only among the labels present in the test data."
@@ -207,7 +154,7 @@ def _train_task(
 @click.option("--jobs", type=int, default=1, show_default=True)
 @click.option(
     "--task",
-    type=click.Choice(TASK_CHOICES),
+    type=click.Choice(WINDOW_TASK_NAMES),
     default=None,
     help="Score a music/sound task model (labels Q1..Q4, low/high, or speech/music/other).",
 )
@@ -225,11 +172,8 @@ def evaluate(
     task: str | None,
 ) -> None:
     """Score a model: WA, UA, macro-F1, confusion matrix and the chance level."""
-    from emoscore.errors import ConfigError
     from emoscore.protocols.evaluate_model import evaluate_model
 
-    if (corpus is None) == (manifest is None):
-        raise ConfigError("evaluate: give exactly one of --corpus or --manifest")
     result = evaluate_model(
         model,
         task=task,

@@ -29,8 +29,8 @@ import pandas as pd
 
 from emoscore.corpora.table import make_frame
 from emoscore.errors import DataError, EmoscoreError
+from emoscore.vocabulary import QUADRANTS
 
-QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
 #: (valence sign, arousal sign) of each quadrant
 QUADRANT_SIGNS = {"Q1": (1, 1), "Q2": (-1, 1), "Q3": (-1, -1), "Q4": (1, -1)}
 RENDER_RATE = 16_000

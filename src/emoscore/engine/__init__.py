@@ -1,11 +1,11 @@
 """Batch analysis at scale: many files, one machine or a Dask cluster, resumable results.
 
->>> from emoscore.engine import parse_compose
->>> parse_compose("both")
-('A', 'B')
+>>> from emoscore.engine import BatchSettings
+>>> BatchSettings().analysis.window
+4.0
 """
 
-from emoscore.engine.batch import BatchSummary, check_domain, default_midi_dir, parse_compose, run_batch
+from emoscore.engine.batch import BatchSummary, default_midi_dir, run_batch
 from emoscore.engine.discovery import InputProblem, Inputs, discover, discover_folder, read_batch_manifest
 from emoscore.engine.progress import BatchProgress
 from emoscore.engine.sinks import (
@@ -14,7 +14,6 @@ from emoscore.engine.sinks import (
     ParquetSink,
     ResultSink,
     SqlSink,
-    expand_probabilities,
     open_sink,
     read_errors,
     read_results,
@@ -34,13 +33,10 @@ __all__ = [
     "ParquetSink",
     "ResultSink",
     "SqlSink",
-    "check_domain",
     "default_midi_dir",
     "discover",
     "discover_folder",
-    "expand_probabilities",
     "open_sink",
-    "parse_compose",
     "read_batch_manifest",
     "read_errors",
     "read_results",

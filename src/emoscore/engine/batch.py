@@ -19,8 +19,10 @@ from typing import IO
 from emoscore.engine.discovery import discover
 from emoscore.engine.progress import BatchProgress
 from emoscore.engine.sinks import ResultSink, is_database_url, open_sink, path_key
-from emoscore.engine.task import COMPOSE_METHODS, DOMAINS, BatchSettings, FileTask
+from emoscore.engine.task import BatchSettings, FileTask
 from emoscore.errors import ConfigError
+from emoscore.recognize.settings import AnalysisSettings
+from emoscore.vocabulary import ComposeMethod, parse_methods
 
 ENGINES = ("local", "dask")
 
@@ -48,35 +50,6 @@ class BatchSummary:
         return self.audio_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
 
 
-def parse_compose(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    """``A``, ``B``, ``both`` (or a sequence of methods) → methods to compose.
-
-    >>> parse_compose("both"), parse_compose("b"), parse_compose(None)
-    (('A', 'B'), ('B',), ())
-    """
-    if not value:
-        return ()
-    items = [value] if isinstance(value, str) else list(value)
-    out: list[str] = []
-    for item in items:
-        methods = COMPOSE_METHODS if item.lower() == "both" else (item.upper(),)
-        for m in methods:
-            if m not in COMPOSE_METHODS:
-                raise ConfigError(f"--compose {item}: use A, B or both")
-            if m not in out:
-                out.append(m)
-    return tuple(out)
-
-
-def check_domain(domain: str | None) -> str | None:
-    """``None``: the emotion model alone; auto/speech/music add the task models (``analyze --domain``)."""
-    if domain is None:
-        return None
-    if domain.lower() not in DOMAINS:
-        raise ConfigError(f"--domain {domain}: choose one of {', '.join(DOMAINS)}")
-    return domain.lower()
-
-
 def default_midi_dir(out: str) -> Path:
     """``RESULTS_midi/`` beside a Parquet output, ``./batch_midi`` for a database."""
     if is_database_url(out):
@@ -90,21 +63,6 @@ def _midi_base(file: str, root: str, midi_dir: Path) -> str:
     if rel.startswith(".."):  # outside the input folder (a manifest may point anywhere)
         rel = f"{path_key(file)[:12]}-{os.path.basename(file)}"
     return str(midi_dir / rel)
-
-
-def _model_identity(model: str) -> tuple[str, str, str]:
-    """(what workers load, name, version) without unpickling the bundle in the driver."""
-    from emoscore.models.bundle import read_metadata
-    from emoscore.models.registry import resolve_model, shipped_models_dir
-
-    path = resolve_model(model)
-    meta = read_metadata(path)
-    shipped = path.parent == shipped_models_dir()
-    return (
-        (path.stem if shipped else str(path.resolve())),
-        str(meta.get("name", "unnamed")),
-        str(meta.get("version", "0")),
-    )
 
 
 def _duration(path: str) -> float:
@@ -137,24 +95,24 @@ def run_batch(
 ) -> BatchSummary:
     """Analyse every audio/video file of a folder or manifest into ``out`` (``.parquet`` or a DB URL).
 
-    With ``resume`` (the default), files whose committed result has the same content hash and
-    model name and version are skipped; failed files are retried. Per-file failures are
+    With ``resume`` (the default), files whose committed result has the same content hash, the
+    same analysis settings (window, hop, domain mode, denoising) and the same model versions are
+    skipped; changed settings or models recompute; failed files are retried. Per-file failures are
     recorded in the output's errors table and counted, never raised.
     """
-    from emoscore.audio.windows import check_window
-
     started = time.monotonic()
-    check_window(window, hop)
-    methods = parse_compose(compose)
-    settings_domain = check_domain(domain)
+    analysis = AnalysisSettings(model=_worker_model(model), window=window, hop=hop, domain=domain)  # type: ignore[arg-type]
+    methods = parse_methods(compose, option="--compose")
     if engine not in ENGINES:
         raise ConfigError(f"--engine {engine}: use local or dask")
     if scheduler and engine != "dask":
         raise ConfigError("--scheduler needs --engine dask")
     if workers < 1:
         raise ConfigError(f"--workers {workers}: need at least 1")
-    load_as, model_name, model_version = _model_identity(model)
-    settings = BatchSettings(load_as, float(window), hop, settings_domain, methods)
+    versions = analysis.model_versions()  # checks every model (kind included) before any work
+    model_name, _, model_version = versions["emotion"].rpartition(" ")
+    settings_key = analysis.key(versions)
+    settings = BatchSettings(analysis, methods)
     engine_obj = _engine(engine, settings, workers, scheduler)  # checks the scheduler address format
     midi_root = Path(midi_dir) if midi_dir is not None else default_midi_dir(str(out))
     sink = open_sink(out)
@@ -170,7 +128,7 @@ def run_batch(
         tasks, skipped = [], 0
         for file in inputs.files:
             task = FileTask(file, _midi_base(file, inputs.root, midi_root) if methods else None)
-            if resume and _already_done(sink, task, model_name, model_version, methods):
+            if resume and _already_done(sink, task, settings_key, methods):
                 skipped += 1
             else:
                 tasks.append(task)
@@ -198,8 +156,17 @@ def run_batch(
     )
 
 
+def _worker_model(model: str) -> str:
+    """What workers load: a shipped name as it is, a bundle path made absolute (workers may run
+    elsewhere on the same file system)."""
+    from emoscore.models.registry import resolve_model, shipped_models_dir
+
+    path = resolve_model(model)
+    return path.stem if path.parent == shipped_models_dir() else str(path.resolve())
+
+
 def _already_done(
-    sink: ResultSink, task: FileTask, name: str, version: str, methods: tuple[str, ...]
+    sink: ResultSink, task: FileTask, settings_key: str, methods: tuple[ComposeMethod, ...]
 ) -> bool:
     from emoscore.features.cache import file_digest
 
@@ -209,7 +176,7 @@ def _already_done(
         digest = file_digest(task.path)
     except OSError:
         return False  # let the worker record why it cannot be read
-    if not sink.is_done(task.path, digest, name, version):
+    if not sink.is_done(task.path, digest, settings_key):
         return False
     return all(Path(f"{task.midi_base}.{m}.mid").exists() for m in methods)
 

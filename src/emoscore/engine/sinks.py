@@ -28,69 +28,37 @@ import pandas as pd
 
 from emoscore.engine.task import FileResult
 from emoscore.errors import ConfigError
+from emoscore.timeline import ROW_INDEX, ROW_SCHEMA
 
-RESULT_COLUMNS = (
-    "file",
-    "content_hash",
-    "start",
-    "end",
-    "emotion",
-    "confidence",
-    "probabilities",
-    "valence",
-    "arousal",
-    "dominance",
-    "model_name",
-    "model_version",
-)
+#: a batch row: the one segment row schema (:data:`~emoscore.timeline.ROW_SCHEMA`) plus the
+#: identity of the analysis (content hash, settings + model versions key)
+BATCH_SCHEMA: dict[str, type] = {**ROW_SCHEMA, "content_hash": str, "settings_key": str}
+RESULT_COLUMNS: tuple[str, ...] = tuple(BATCH_SCHEMA)
 ERROR_COLUMNS = ("file", "content_hash", "model_name", "model_version", "message", "failed_at")
 MARKER = "_emoscore_batch.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def path_key(file: str) -> str:
     return hashlib.sha256(file.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
-def result_key(content_hash: str, model_name: str, model_version: str) -> str:
-    """Identity of one analysis: same bytes through the same model name and version.
+def result_key(content_hash: str, settings_key: str) -> str:
+    """Identity of one analysis: the same bytes with the same settings and model versions.
 
-    >>> result_key("ab", "m", "1") == result_key("ab", "m", "1") != result_key("ab", "m", "2")
+    >>> result_key("ab", "k1") == result_key("ab", "k1") != result_key("ab", "k2")
     True
     """
-    return hashlib.sha256(f"{content_hash}\0{model_name}\0{model_version}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{content_hash}\0{settings_key}".encode()).hexdigest()[:20]
 
 
 def result_rows(result: FileResult) -> list[dict[str, Any]]:
-    """One row per window; ``probabilities`` is a JSON object ``{label: p}`` in the model's label order."""
+    """The file's timeline rows (:data:`BATCH_SCHEMA`), one per window."""
+    assert result.timeline is not None
     return [
-        {
-            "file": result.file,
-            "content_hash": result.content_hash,
-            "start": round(float(s.start), 4),
-            "end": round(float(s.end), 4),
-            "emotion": s.emotion,
-            "confidence": round(s.confidence, 6),
-            "probabilities": json.dumps({k: round(float(v), 6) for k, v in s.probabilities.items()}),
-            "valence": round(float(s.valence), 6),
-            "arousal": round(float(s.arousal), 6),
-            "dominance": round(float(s.dominance), 6),
-            "model_name": result.model_name,
-            "model_version": result.model_version,
-        }
-        for s in result.segments
+        {**row, "content_hash": result.content_hash, "settings_key": result.settings_key}
+        for row in result.timeline.to_rows()
     ]
-
-
-def expand_probabilities(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with one ``p_<label>`` column per class, parsed from the JSON ``probabilities`` column.
-
-    >>> df = pd.DataFrame({"probabilities": ['{"sad": 0.75, "happy": 0.25}']})
-    >>> expand_probabilities(df)[["p_sad", "p_happy"]].iloc[0].tolist()
-    [0.75, 0.25]
-    """
-    probs = pd.DataFrame([json.loads(p) for p in frame["probabilities"]], index=frame.index)
-    return frame.join(probs.add_prefix("p_"))
 
 
 def _now() -> str:
@@ -105,7 +73,7 @@ class ResultSink(Protocol):
 
     def has_result(self, file: str) -> bool: ...
 
-    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool: ...
+    def is_done(self, file: str, content_hash: str, settings_key: str) -> bool: ...
 
     def commit(self, result: FileResult) -> None: ...
 
@@ -172,6 +140,13 @@ class ParquetSink:
             self._lock.close()
             raise ConfigError(f"{self.root}: another batch is writing to this output") from None
         try:
+            marker = self.root / MARKER
+            if marker.exists() and json.loads(marker.read_text() or "{}").get("format") != FORMAT:
+                self.close()
+                raise ConfigError(
+                    f"{self.root}: written by an older emoscore (batch format "
+                    f"{json.loads(marker.read_text()).get('format')}); choose a new path"
+                )
             if not (self.root / MARKER).exists():
                 self._write_atomic(
                     self.root / MARKER, json.dumps({"format": FORMAT, "created": _now()}).encode()
@@ -212,8 +187,8 @@ class ParquetSink:
     def has_result(self, file: str) -> bool:
         return path_key(file) in self._parts
 
-    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool:
-        pk, rk = path_key(file), result_key(content_hash, model_name, model_version)
+    def is_done(self, file: str, content_hash: str, settings_key: str) -> bool:
+        pk, rk = path_key(file), result_key(content_hash, settings_key)
         if rk not in self._parts.get(pk, ()):
             return False
         self._prune(pk, rk)  # a crash between commit and prune may have left an older part
@@ -229,10 +204,7 @@ class ParquetSink:
         import pyarrow as pa
 
         assert result.ok and result.content_hash is not None
-        pk, rk = (
-            path_key(result.file),
-            result_key(result.content_hash, result.model_name, result.model_version),
-        )
+        pk, rk = path_key(result.file), result_key(result.content_hash, result.settings_key)
         table = pa.Table.from_pylist(result_rows(result), schema=result_schema())
         self._write_atomic(self.root / f"part-{pk}-{rk}.parquet", table=table)
         self._parts.setdefault(pk, set()).add(rk)
@@ -266,26 +238,11 @@ class ParquetSink:
             self._lock.close()  # closing releases the flock
 
 
-def result_schema():  # pyarrow imported lazily so importing this module stays light
+def result_schema():  # noqa: ANN201 - pyarrow imported lazily so importing this module stays light
     import pyarrow as pa
 
-    f64, s = pa.float64(), pa.string()
-    return pa.schema(
-        [
-            ("file", s),
-            ("content_hash", s),
-            ("start", f64),
-            ("end", f64),
-            ("emotion", s),
-            ("confidence", f64),
-            ("probabilities", s),
-            ("valence", f64),
-            ("arousal", f64),
-            ("dominance", f64),
-            ("model_name", s),
-            ("model_version", s),
-        ]
-    )
+    kinds = {float: pa.float64(), str: pa.string()}
+    return pa.schema([(col, kinds[kind]) for col, kind in BATCH_SCHEMA.items()])
 
 
 def error_schema():
@@ -297,22 +254,15 @@ def error_schema():
 def _sql_tables(metadata: Any) -> tuple[Any, Any, Any]:
     from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
 
+    kinds = {float: Float, str: Text}
     results = Table(
         "batch_results",
         metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("file", String(1024), nullable=False),
-        Column("content_hash", String(64), nullable=False),
-        Column("start", Float, nullable=False),
-        Column("end", Float, nullable=False),
-        Column("emotion", String(64), nullable=False),
-        Column("confidence", Float, nullable=False),
-        Column("probabilities", Text, nullable=False),
-        Column("valence", Float, nullable=False),
-        Column("arousal", Float, nullable=False),
-        Column("dominance", Float, nullable=False),
-        Column("model_name", String(128), nullable=False),
-        Column("model_version", String(64), nullable=False),
+        *(
+            Column(col, kinds[kind], nullable=col not in ("file", "start", "end"))
+            for col, kind in BATCH_SCHEMA.items()
+        ),
         Index("ix_batch_results_file", "file"),
     )
     files = Table(
@@ -322,6 +272,7 @@ def _sql_tables(metadata: Any) -> tuple[Any, Any, Any]:
         Column("content_hash", String(64), nullable=False),
         Column("model_name", String(128), nullable=False),
         Column("model_version", String(64), nullable=False),
+        Column("settings_key", String(32), nullable=False),
         Column("duration", Float, nullable=False),
         Column("windows", Integer, nullable=False),
         Column("finished_at", String(32), nullable=False),
@@ -363,23 +314,18 @@ class SqlSink:
             with self.engine.begin() as conn:
                 metadata.create_all(conn)
                 rows = conn.execute(
-                    select(
-                        self.files.c.file,
-                        self.files.c.content_hash,
-                        self.files.c.model_name,
-                        self.files.c.model_version,
-                    )
+                    select(self.files.c.file, self.files.c.content_hash, self.files.c.settings_key)
                 ).all()
         except Exception as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"{self.location}: cannot open the results database ({text})") from None
-        self._done = {r.file: result_key(r.content_hash, r.model_name, r.model_version) for r in rows}
+        self._done = {r.file: result_key(r.content_hash, r.settings_key) for r in rows}
 
     def has_result(self, file: str) -> bool:
         return file in self._done
 
-    def is_done(self, file: str, content_hash: str, model_name: str, model_version: str) -> bool:
-        return self._done.get(file) == result_key(content_hash, model_name, model_version)
+    def is_done(self, file: str, content_hash: str, settings_key: str) -> bool:
+        return self._done.get(file) == result_key(content_hash, settings_key)
 
     def commit(self, result: FileResult) -> None:
         """Replace the file's windows, finished-file row and error row in one transaction."""
@@ -394,12 +340,13 @@ class SqlSink:
                     content_hash=result.content_hash,
                     model_name=result.model_name,
                     model_version=result.model_version,
+                    settings_key=result.settings_key,
                     duration=float(result.duration),
                     windows=len(result.segments),
                     finished_at=_now(),
                 )
             )
-        self._done[result.file] = result_key(result.content_hash, result.model_name, result.model_version)
+        self._done[result.file] = result_key(result.content_hash, result.settings_key)
 
     def record_error(
         self,
@@ -428,8 +375,10 @@ class SqlSink:
 
 
 def read_results(out: str | Path) -> pd.DataFrame:
-    """All committed windows of a batch output (Parquet folder or database URL), :data:`RESULT_COLUMNS`."""
-    return _read(out, "batch_results", RESULT_COLUMNS)
+    """All committed windows of a batch output (Parquet folder or database URL): the frame
+    :meth:`Timeline.to_frame() <emoscore.timeline.Timeline.to_frame>` gives, indexed by
+    (file, start, end), plus ``content_hash`` and ``settings_key``."""
+    return _read(out, "batch_results", RESULT_COLUMNS).set_index(list(ROW_INDEX))
 
 
 def read_errors(out: str | Path) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The unit of batch work: one file in, one :class:`FileResult` out, in any worker process.
 
-Every engine ships :func:`run_task` to its workers. Each worker process keeps the loaded model
-(a :class:`~emoscore.recognize.Recognizer`) in a small per-process cache keyed by the settings,
-so the model and its feature extractor are loaded once per worker, not once per file. Problems
+Every engine ships :func:`run_task` to its workers. Each worker process keeps the loaded models
+(a :class:`~emoscore.recognize.RecognizerCache`) keyed by the analysis settings, so models and
+feature extractors are loaded once per worker, not once per file. The analysis is the library's
+one analysis call and the MIDI its one scoring call, so batch rows equal ``emoscore analyze``. Problems
 with a file never raise: they come back as a result with ``error`` set.
 """
 
@@ -14,28 +15,24 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emoscore.errors import EmoscoreError
+from emoscore.recognize.settings import AnalysisSettings
 from emoscore.timeline import Segment, Timeline
+from emoscore.vocabulary import ComposeMethod
 
-COMPOSE_METHODS = ("A", "B")
-DOMAINS = ("auto", "speech", "music")
+if TYPE_CHECKING:
+    from emoscore.recognize import RecognizerCache
 
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """What every file of a batch is analysed with (hashable: it keys the per-worker model cache).
+    """What every file of a batch is analysed with (hashable: it keys the per-worker model cache),
+    and the methods composed for each file (none: no MIDI)."""
 
-    ``model`` is a shipped model name or a bundle path that workers can open. ``domain``
-    (auto/speech/music) adds the committed valence/arousal/quadrant/domain models to every
-    window, as ``analyze --domain`` does; ``None`` is the emotion model alone.
-    """
-
-    model: str = "default"
-    window: float = 4.0
-    hop: float | None = None
-    domain: str | None = None
-    compose: tuple[str, ...] = ()
+    analysis: AnalysisSettings = AnalysisSettings()
+    compose: tuple[ComposeMethod, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,35 +45,42 @@ class FileTask:
 
 @dataclass(frozen=True)
 class FileResult:
-    """The windows of one file, or why it failed; ``worker`` and ``model_loads`` say where it ran."""
+    """The timeline of one file, or why it failed; ``settings_key`` identifies the analysis
+    settings and model versions, ``worker`` and ``model_loads`` say where it ran."""
 
     file: str
     content_hash: str | None
     model_name: str
     model_version: str
     duration: float = 0.0
-    segments: tuple[Segment, ...] = ()
+    timeline: Timeline | None = None
     midi: tuple[str, ...] = ()
     error: str | None = None
     worker: str = ""
     model_loads: int = 0
+    settings_key: str = ""
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
-
-class _WorkerState:
-    """The loaded recognisers of this process (one per settings) and how often one was loaded."""
-
-    def __init__(self) -> None:
-        self.recognizers: dict[BatchSettings, object] = {}
-        self.loads = 0
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return self.timeline.segments if self.timeline is not None else ()
 
 
-# Per-process by design: this is what makes "load the model once per worker" work in a process
-# pool and on Dask workers alike. Nothing else is kept here.
-_STATE = _WorkerState()
+_CACHE: RecognizerCache | None = None
+
+
+def _recognizers() -> RecognizerCache:
+    # Per-process by design: this is what makes "load the model once per worker" work in a
+    # process pool and on Dask workers alike. Nothing else is kept here.
+    global _CACHE
+    if _CACHE is None:
+        from emoscore.recognize import RecognizerCache
+
+        _CACHE = RecognizerCache()
+    return _CACHE
 
 
 def limit_threads() -> None:
@@ -89,21 +93,13 @@ def limit_threads() -> None:
         torch.set_num_threads(1)
 
 
-def recognizer_for(settings: BatchSettings):
-    """This process's recogniser for ``settings``, loading the model on first use."""
-    rec = _STATE.recognizers.get(settings)
-    if rec is None:
-        from emoscore.domains.annotate import SoundAnnotator
-        from emoscore.models.registry import load_model
-        from emoscore.recognize import Recognizer
-
-        annotator = SoundAnnotator.from_names(settings.domain) if settings.domain else None
-        rec = Recognizer(
-            load_model(settings.model), window=settings.window, hop=settings.hop, annotator=annotator
-        )
+def recognizer_for(settings: BatchSettings):  # noqa: ANN201 - a Recognizer (imported lazily)
+    """This process's recogniser for ``settings``, loading the models on first use."""
+    cache = _recognizers()
+    loads = cache.loads
+    rec = cache.get(settings.analysis)
+    if cache.loads != loads:
         limit_threads()
-        _STATE.recognizers[settings] = rec
-        _STATE.loads += 1
     return rec
 
 
@@ -142,10 +138,11 @@ def run_task(task: FileTask, settings: BatchSettings) -> FileResult:
             rec.bundle.name,
             rec.bundle.version,
             segments[-1].end,
-            segments,
+            timeline,
             midi,
             worker=worker_name(),
-            model_loads=_STATE.loads,
+            model_loads=_recognizers().loads,
+            settings_key=settings.analysis.key(rec.model_versions),
         )
     except FileNotFoundError:
         message = f"{task.path}: file not found"
@@ -157,7 +154,13 @@ def run_task(task: FileTask, settings: BatchSettings) -> FileResult:
             message = f"{task.path}: {message}"
     name, version = (rec.bundle.name, rec.bundle.version) if rec is not None else ("", "")
     return FileResult(
-        task.path, digest, name, version, error=message, worker=worker_name(), model_loads=_STATE.loads
+        task.path,
+        digest,
+        name,
+        version,
+        error=message,
+        worker=worker_name(),
+        model_loads=_recognizers().loads,
     )
 
 
@@ -169,13 +172,11 @@ def failed_result(task: FileTask, message: str) -> FileResult:
 
 
 def _compose(task: FileTask, timeline: Timeline, settings: BatchSettings) -> tuple[str, ...]:
-    from emoscore.music import compose, write_midi
+    from emoscore.music.scoring import ScoreSettings, score_timeline
 
     if task.midi_base is None:
         raise EmoscoreError(f"{task.path}: no MIDI folder given for --compose")
-    out = []
-    for method in settings.compose:
-        path = Path(f"{task.midi_base}.{method}.mid")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        out.append(str(write_midi(compose(timeline, method), path)))
-    return tuple(out)
+    base = Path(task.midi_base)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    result = score_timeline(timeline, ScoreSettings(methods=settings.compose), base.parent, name=base.name)
+    return tuple(str(a.path) for a in result.artefacts if a.kind == "midi")

@@ -15,6 +15,7 @@ from typing import Any
 
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ConfigError
+from emoscore.vocabulary import Task, parse_task
 
 NORMALIZATIONS = ("none", "speaker", "corpus")
 
@@ -94,3 +95,24 @@ def load_recipe(name_or_path: str | Path) -> TrainingRecipe:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: not valid TOML ({exc})") from None
     return TrainingRecipe.from_dict(data, origin=origin)
+
+
+def recipe_for(
+    task: str = Task.EMOTION, recipe: str | Path | TrainingRecipe | None = None, **overrides: Any
+) -> TrainingRecipe:
+    """The recipe to train for ``task``: ``recipe`` (a name, file or recipe), else the task's
+    shipped one (a music/sound task) or a plain custom recipe (speech emotion: name the corpora),
+    with ``overrides`` applied.
+
+    >>> recipe_for("quadrant").task, recipe_for(corpora=("emodb",)).name
+    ('quadrant', 'custom')
+    """
+    t = parse_task(task)
+    if isinstance(recipe, TrainingRecipe):
+        rec = recipe
+    elif recipe is None and t == Task.EMOTION:
+        rec = TrainingRecipe()
+    else:
+        rec = load_recipe(recipe or t.value)
+    rec = rec.with_overrides(**overrides)
+    return rec if rec.task == t else replace(rec, task=t.value)

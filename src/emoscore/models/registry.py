@@ -8,6 +8,7 @@ from typing import Any
 
 from emoscore.errors import ModelError
 from emoscore.models.bundle import ModelBundle, load_bundle, read_metadata
+from emoscore.vocabulary import Task
 
 BUNDLE_SUFFIX = ".emo"
 
@@ -36,8 +37,26 @@ def resolve_model(name_or_path: str | Path) -> Path:
     raise ModelError(f"unknown model {text!r}; shipped models: {known}; or give a path to a bundle")
 
 
-def load_model(name_or_path: str | Path) -> ModelBundle:
-    """Load a shipped model by name or a bundle by path."""
+def default_model(task: str = Task.EMOTION) -> str:
+    """The shipped model of a task: ``default`` for speech emotion, the task's name otherwise."""
+    return "default" if task == Task.EMOTION else str(task)
+
+
+def check_model_task(name_or_path: str | Path, task: str, *, meta: dict[str, Any] | None = None) -> Path:
+    """The bundle's path, after checking from its metadata (nothing unpickled) that it is a
+    ``task`` model: a quadrant model given as a speech emotion model is one clear line."""
+    path = resolve_model(name_or_path)
+    kind = str((meta if meta is not None else read_metadata(path)).get("task", Task.EMOTION))
+    if kind != task:
+        what = "a speech emotion" if task == Task.EMOTION else f"a {task}"
+        raise ModelError(f"model {name_or_path}: is a {kind} model; {what} model is needed here")
+    return path
+
+
+def load_model(name_or_path: str | Path, *, task: str | None = None) -> ModelBundle:
+    """Load a shipped model by name or a bundle by path; with ``task``, refuse other kinds."""
+    if task is not None:
+        return load_bundle(check_model_task(name_or_path, task))
     return load_bundle(resolve_model(name_or_path))
 
 

@@ -1,21 +1,33 @@
-"""Fit a recipe on a corpus table: features (cached), estimator, bundle."""
+"""Fit a recipe on a corpus table: features (cached), estimator, bundle — for every task.
+
+Speech emotion recipes use a feature set per clip; the music and sound tasks (quadrant, valence,
+arousal, domain) see it per analysis-sized window (:class:`~emoscore.features.windowed.
+WindowedExtractor`) and train a :class:`~emoscore.models.pooled.WindowPooledClassifier`, so a
+4-s ``analyze`` window and a 30-s clip are scored alike. Everything else is the same path.
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from emoscore.errors import AudioError, DataError
 from emoscore.features import FeatureCache, extract_files, get_extractor
+from emoscore.features.windowed import WindowedExtractor, extract_windows
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
 from emoscore.models.normalization import GroupStandardizer
+from emoscore.models.pooled import WindowPooledClassifier
 from emoscore.models.recipe import TrainingRecipe
+from emoscore.vocabulary import TASK_LABELS, Task
+
+#: recipe params that shape the windowing of a task model, not its classifier
+WINDOW_PARAMS = ("window", "max_windows")
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ def compute_features(
 ) -> FeatureTable:
     """Features for every row; rows whose audio cannot be used are dropped and reported."""
     paths = frame["path"].tolist()
+    if isinstance(extractor, WindowedExtractor):
+        return _window_features(frame, extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
     try:
         arrays = extract_files(
             paths,
@@ -76,13 +90,54 @@ def compute_features(
     return FeatureTable(frame.iloc[keep].reset_index(drop=True), _stack(arrays), tuple(errors))
 
 
+def _window_features(
+    frame: pd.DataFrame,
+    extractor: WindowedExtractor,
+    recipe: TrainingRecipe,
+    *,
+    cache: FeatureCache | None,
+    n_jobs: int,
+    progress: bool,
+) -> FeatureTable:
+    mats, errors = extract_windows(
+        frame["path"].tolist(),
+        extractor,
+        preprocessing=recipe.preprocessing,
+        cache=cache,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    keep = [i for i, m in enumerate(mats) if m is not None]
+    if not keep:
+        raise DataError(f"none of the {len(mats)} files could be used; first problem: {errors[0]}")
+    X = np.empty(len(keep), dtype=object)
+    for j, i in enumerate(keep):
+        X[j] = mats[i]
+    return FeatureTable(frame.iloc[keep].reset_index(drop=True), X, errors)
+
+
+def is_window_task(recipe: TrainingRecipe) -> bool:
+    """Whether the recipe trains a window-level music/sound task model."""
+    return recipe.task in TASK_LABELS
+
+
 def build_estimator(recipe: TrainingRecipe) -> Any:
-    """A fresh estimator for the recipe's model kind."""
+    """A fresh estimator for the recipe's model kind (window-pooled for the music/sound tasks)."""
     if recipe.model == "cnn":
         from emoscore.models.neural import LogMelCNN
 
         return LogMelCNN(**recipe.params)
+    if is_window_task(recipe):
+        params = {k: v for k, v in recipe.params.items() if k not in WINDOW_PARAMS}
+        return WindowPooledClassifier(build_classifier(recipe.model, params=params, tune=recipe.tune))
     return build_classifier(recipe.model, params=recipe.params, tune=recipe.tune)
+
+
+def recipe_labels(recipe: TrainingRecipe, present: Sequence[str]) -> tuple[str, ...]:
+    """The class order of a recipe's results: its labels, the task's, else the sorted ones present."""
+    order = recipe.labels or TASK_LABELS.get(cast(Task, recipe.task), ())
+    seen = set(present)
+    return tuple(lab for lab in order if lab in seen) if order else tuple(sorted(seen))
 
 
 def fit_estimator(estimator: Any, X: Any, y: Sequence[str], groups: Sequence[str] | None) -> Any:
@@ -140,11 +195,15 @@ def fit_bundle(
     """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
     frame = table.frame
     estimator, normalizer = fit_normalized(recipe, table.X, frame)
-    labels = tuple(recipe.labels) if recipe.labels else tuple(sorted(frame["label"].unique()))
-    labels = tuple(lab for lab in labels if lab in set(estimator.classes_))
-    meta = bundle_metadata(
-        recipe, frame, metrics, speakers=sorted(frame["speaker"].astype(str).unique().tolist())
-    )
+    labels = recipe_labels(recipe, [str(c) for c in estimator.classes_])
+    if is_window_task(recipe):
+        summary: dict[str, Any] = {
+            "n_windows": int(sum(len(x) for x in table.X)),
+            "groups": int(frame["speaker"].nunique()),
+        }
+    else:
+        summary = {"speakers": sorted(frame["speaker"].astype(str).unique().tolist())}
+    meta = bundle_metadata(recipe, frame, metrics, **summary)
     best = getattr(estimator, "best_params_", None)
     if best:
         meta["tuned_params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in best.items()}
@@ -153,4 +212,11 @@ def fit_bundle(
 
 
 def recipe_extractor(recipe: TrainingRecipe) -> Any:
+    """The recipe's feature set; per analysis-sized window (``window`` s, up to ``max_windows``
+    spread over a clip) for the music/sound tasks."""
+    if is_window_task(recipe):
+        p = recipe.params
+        return WindowedExtractor(
+            recipe.features, window=float(p.get("window", 4.0)), max_windows=int(p.get("max_windows", 4))
+        )
     return get_extractor(recipe.features)

@@ -109,6 +109,17 @@ def mix_under_speech(
     return MixResult(str(out), length / SAMPLE_RATE, share, duck_db)
 
 
+def has_video(path: str | Path) -> bool:
+    """Whether ``path`` holds a picture to put a scored sound track under."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.video)
+    except (av.error.FFmpegError, OSError):
+        return False
+
+
 def mux_video(video: str | Path, audio: str | Path, out: str | Path) -> Path:
     """Write ``out``: the picture of ``video`` copied packet by packet (no re-encode) with
     ``audio`` (a WAV) as its only sound track, encoded for the container (AAC, Opus for webm)."""

@@ -13,12 +13,16 @@ from typing import Any
 from emoscore.errors import ConfigError, DataError
 from emoscore.music.maps import EmotionMap, IntervalTable, RegionMap, load_interval_table, load_map
 from emoscore.timeline import Segment, Timeline
+from emoscore.vocabulary import ComposeMethod
 
 DEFAULT_ROOT = 48  # C3 in the paper's (and Yamaha's) octave numbering
 DEFAULT_PROGRAM = 48  # General MIDI "String Ensemble 1": sustains for a whole window
 VELOCITY_MIN, VELOCITY_MAX = 32, 127
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-METHOD_TITLES = {"A": "method A (valence/arousal map)", "B": "method B (six-emotion map)"}
+METHOD_TITLES: dict[str, str] = {
+    ComposeMethod.A: "method A (valence/arousal map)",
+    ComposeMethod.B: "method B (six-emotion map)",
+}
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,19 @@ def velocity_for(arousal: float) -> int:
     return int(round(VELOCITY_MIN + a * (VELOCITY_MAX - VELOCITY_MIN)))
 
 
+def _has_emotion(seg: Segment, mapping: EmotionMap | RegionMap) -> bool:
+    """Whether the window has what the map reads: valence/arousal (A) or a top emotion (B)."""
+    if isinstance(mapping, RegionMap):
+        return seg.valence is not None and seg.arousal is not None
+    return seg.emotion is not None
+
+
 def _interval_for(seg: Segment, method: str, mapping: EmotionMap | RegionMap) -> tuple[str, int]:
     if isinstance(mapping, RegionMap):
-        iv = mapping.interval_for(seg.valence, seg.arousal, seg.dominance)
+        d = 0.5 if seg.dominance is None else seg.dominance
+        iv = mapping.interval_for(seg.valence, seg.arousal, d)  # type: ignore[arg-type]
     else:
-        iv = mapping.interval_for(seg.emotion)
+        iv = mapping.interval_for(seg.emotion)  # type: ignore[arg-type]
     return iv.short, iv.semitones
 
 
@@ -145,16 +157,17 @@ def compose(
     >>> s.notes, s.controllers
     ((48, 52), ((23, 32),))
     """
-    method = method.upper()
-    if method not in ("A", "B"):
-        raise ConfigError(f"unknown method {method!r}; use A or B")
+    try:
+        method = ComposeMethod(str(method).upper())
+    except ValueError:
+        raise ConfigError(f"unknown method {method!r}; use {' or '.join(ComposeMethod)}") from None
     if not timeline.segments:
         raise DataError(f"{timeline.input}: the emotion timeline is empty (no analysis windows)")
     if not 0 <= program <= 127:
         raise ConfigError(f"--program {program}: General MIDI programs are 0..127")
     mapping = mapping or load_map(method)
     if isinstance(mapping, EmotionMap):
-        mapping.check_labels(timeline.labels or sorted({s.emotion for s in timeline.segments}))
+        mapping.check_labels(timeline.labels or sorted({s.emotion for s in timeline.segments if s.emotion}))
     table = table or load_interval_table()
     labels = list(timeline.labels) or sorted({k for s in timeline.segments for k in s.probabilities})
     cc = table.cc_numbers(labels)
@@ -164,8 +177,10 @@ def compose(
         end = seg.end if i + 1 == len(segs) else min(seg.end, segs[i + 1].start)
         if end <= seg.start:
             continue  # a window fully shadowed by the next one has no time of its own
+        if not _has_emotion(seg, mapping):
+            continue  # nothing to say here (no speech emotion, no valence/arousal): a rest
         name, semis = _interval_for(seg, method, mapping)
-        top = seg.emotion
+        top = seg.emotion or ""
         ctrl = tuple(
             (cc[lab], int(round(min(1.0, max(0.0, float(seg.probabilities.get(lab, 0.0)))) * 127)))
             for lab in labels
@@ -179,11 +194,11 @@ def compose(
                 name,
                 semis,
                 root,
-                velocity_for(seg.arousal),
+                velocity_for(seg.arousal),  # type: ignore[arg-type]
                 ctrl,
-                seg.valence,
-                seg.arousal,
-                seg.dominance,
+                seg.valence,  # type: ignore[arg-type]
+                seg.arousal,  # type: ignore[arg-type]
+                0.5 if seg.dominance is None else seg.dominance,
             )
         )
     return Score(

@@ -1,8 +1,9 @@
 """Evaluate a recipe by cross-validation, or a fitted bundle on held-out data.
 
 Cross-validation retrains the recipe in every fold on everything except the test fold's
-speakers (other corpora in the recipe stay in training), so scores are speaker-independent
-unless the protocol is ``random``, which is flagged as leaky.
+speakers (or artists, songs, sound kinds; other corpora in the recipe stay in training), so
+scores are group-independent unless the protocol is ``random``, which is flagged as leaky. One
+path for every task: speech emotion and the music/sound task models alike.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from emoscore.errors import DataError
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
-from emoscore.models.training import FeatureTable, fit_normalized, take
+from emoscore.models.training import FeatureTable, fit_normalized, recipe_labels, take
 from emoscore.protocols.metrics import ClassificationReport, classification_report
 from emoscore.protocols.splits import LEAKY, make_splits
 
@@ -68,19 +69,23 @@ def cross_validate(
     recipe: TrainingRecipe,
     table: FeatureTable,
     *,
-    test_corpus: str,
+    test_corpus: str | None = None,
     protocol: str = "speaker-kfold",
     folds: int = 5,
     seed: int = 0,
 ) -> EvaluationResult:
-    """Speaker-grouped CV with ``test_corpus`` rows as test folds; other corpora always train."""
+    """Group-wise CV with ``test_corpus`` rows (default: every row) as test folds; the recipe's
+    other corpora always stay in training."""
     frame = table.frame
-    is_test = (frame["corpus"] == test_corpus).to_numpy()
+    if test_corpus is None:
+        is_test = np.ones(len(frame), dtype=bool)
+    else:
+        is_test = (frame["corpus"] == test_corpus).to_numpy()
     if not is_test.any():
         raise DataError(f"corpus {test_corpus!r} has no clips in the evaluation table")
     test_idx = np.flatnonzero(is_test)
     other_idx = np.flatnonzero(~is_test)
-    labels = frame["label"].to_numpy()
+    labels = frame["label"].astype(str).to_numpy()
     speakers = frame["speaker"].astype(str).to_numpy()
     predicted = np.empty(len(frame), dtype=object)
     fold_of = np.full(len(frame), -1)
@@ -101,10 +106,12 @@ def cross_validate(
             "fold": fold_of[test_idx],
         }
     )
-    label_order = [lab for lab in (recipe.labels or sorted(set(labels))) if lab in set(labels)]
-    report = classification_report(preds["label"], preds["predicted"], labels=label_order)
+    report = classification_report(
+        preds["label"], preds["predicted"], labels=list(recipe_labels(recipe, labels.tolist()))
+    )
+    name = test_corpus or "+".join(dict.fromkeys(frame["corpus"].astype(str)))
     return EvaluationResult(
-        report, "cross-validation", protocol, len(splits), test_corpus, recipe.name, preds, table.errors
+        report, "cross-validation", protocol, len(splits), name, recipe.name, preds, table.errors
     )
 
 

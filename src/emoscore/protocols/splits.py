@@ -14,9 +14,21 @@ import numpy as np
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 
 from emoscore.errors import ConfigError, DataError
+from emoscore.vocabulary import LEAKY_PROTOCOLS, PROTOCOLS, Protocol, Task
 
-PROTOCOLS = ("speaker-kfold", "group-kfold", "loso", "random")
-LEAKY = frozenset({"random"})
+LEAKY = LEAKY_PROTOCOLS
+
+
+def protocol_for_task(task: str, protocol: str) -> str:
+    """The name a protocol is reported under: music and sound tasks fold by artist, song or
+    group, so their speaker k-fold is called group k-fold (the same splitter).
+
+    >>> protocol_for_task("quadrant", "speaker-kfold"), protocol_for_task("emotion", "speaker-kfold")
+    ('group-kfold', 'speaker-kfold')
+    """
+    if task != Task.EMOTION and protocol == Protocol.SPEAKER_KFOLD:
+        return Protocol.GROUP_KFOLD.value
+    return str(protocol)
 
 
 def make_splits(
@@ -41,12 +53,12 @@ def make_splits(
     if protocol not in PROTOCOLS:
         raise ConfigError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
     n_groups = len(set(grp.tolist()))
-    if protocol in ("speaker-kfold", "group-kfold"):
+    if protocol in (Protocol.SPEAKER_KFOLD, Protocol.GROUP_KFOLD):
         if n_groups < folds:
             raise DataError(f"{protocol} needs at least {folds} speakers/groups, found {n_groups}")
         cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         return [(tr, te) for tr, te in cv.split(idx, y, grp)]
-    if protocol == "loso":
+    if protocol == Protocol.LOSO:
         if n_groups < 2:
             raise DataError(f"loso needs at least 2 speakers, found {n_groups}")
         return [(tr, te) for tr, te in LeaveOneGroupOut().split(idx, y, grp)]

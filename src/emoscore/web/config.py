@@ -9,8 +9,6 @@ from pathlib import Path
 
 from emoscore.errors import ConfigError
 
-MIN_WINDOW, MAX_WINDOW = 1.0, 5.0
-
 
 def default_data_dir() -> Path:
     """``$EMOSCORE_DATA_DIR``, else ``$XDG_DATA_HOME/emoscore`` (``~/.local/share/emoscore``)."""

@@ -16,11 +16,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from emoscore.errors import EmoscoreError
+from emoscore.recognize.settings import AnalysisSettings
 from emoscore.store import Store
+
+if TYPE_CHECKING:
+    from emoscore.recognize import RecognizerCache
 
 log = logging.getLogger("emoscore.web")
 
@@ -37,18 +42,16 @@ class AnalysisTask:
     analysis_id: str
     audio_path: str
     filename: str
-    model_path: str
-    window: float
-    hop: float | None
+    settings: AnalysisSettings
     duration: float | None
 
 
-@functools.lru_cache(maxsize=4)
-def _bundle(model_path: str, mtime: float):  # noqa: ANN202 - a ModelBundle
-    # one load per worker process and bundle version (mtime), reused by every later job
-    from emoscore.models.registry import load_model
+@functools.lru_cache(maxsize=1)
+def _recognizers() -> RecognizerCache:
+    # one per worker process: each model is loaded once and reused by every later job
+    from emoscore.recognize import RecognizerCache
 
-    return load_model(model_path)
+    return RecognizerCache()
 
 
 @functools.lru_cache(maxsize=2)
@@ -85,14 +88,13 @@ def _message(exc: BaseException, task: AnalysisTask) -> str:
 
 
 def run_analysis(task: AnalysisTask) -> str:
-    """Analyse one upload (in a worker process) and record the outcome; returns the status."""
-    from emoscore.recognize import Recognizer
+    """Analyse one upload (in a worker process) with the library's one analysis call and record
+    the outcome; returns the status."""
+    from emoscore.recognize import analyze
 
     store = _store(task.db_url)
     try:
         store.set_progress(task.analysis_id, 0.0)
-        bundle = _bundle(task.model_path, Path(task.model_path).stat().st_mtime)
-        recognizer = Recognizer(bundle, window=task.window, hop=task.hop)
         last = time.monotonic()
 
         def progress(seconds_done: float) -> None:
@@ -102,7 +104,7 @@ def run_analysis(task: AnalysisTask) -> str:
                 store.set_progress(task.analysis_id, 0.95 * seconds_done / task.duration)
                 last = now
 
-        timeline = recognizer.analyze(task.audio_path, progress)
+        timeline = analyze(task.audio_path, task.settings, progress=progress, cache=_recognizers())
         if not timeline.segments:
             raise EmoscoreError(f"{task.filename}: no audio to analyse (no analysis windows)")
         result = timeline.to_dict()

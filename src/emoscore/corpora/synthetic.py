@@ -1,4 +1,5 @@
-"""Generated "other" sounds (neither speech nor music) for the domain detector.
+"""Generated corpora: "other" sounds (neither speech nor music) and dialogue over music beds,
+for the speech / music / other domain detector.
 
 No corpus of everyday sounds is available offline, so the third class is synthesised from seeds:
 coloured noise, wind, rain, mains hum, engine rumble, traffic swells, room tone and
@@ -19,6 +20,12 @@ from emoscore.corpora.table import make_frame
 
 RATE = 16_000
 VERSION = 1
+#: the corpus name of the generated non-speech, non-music sounds
+OTHER_CORPUS = "synthetic-other"
+#: speech over a music bed (RAVDESS + 4Q audio), labelled as the speech
+MIX_CORPUS = "dialogue-over-music"
+#: the corpora this module generates (no folder under the data root)
+SYNTHETIC_CORPORA = (OTHER_CORPUS, MIX_CORPUS)
 
 
 def _coloured(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
@@ -120,8 +127,6 @@ def load_other_sounds(root: str | Path, *, per_kind: int = 30) -> pd.DataFrame:
     ``synthetic-other``), writing any that are missing under ``<root>/synthetic``."""
     import soundfile as sf
 
-    from emoscore.domains.tasks import OTHER_CORPUS
-
     folder = Path(root) / "synthetic" / f"other-v{VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -157,7 +162,6 @@ def load_dialogue_over_music(
     import soundfile as sf
 
     from emoscore.audio.decode import load_audio
-    from emoscore.domains.tasks import MIX_CORPUS
 
     folder = Path(root) / "synthetic" / f"dialogue-over-music-v{VERSION}"
     folder.mkdir(parents=True, exist_ok=True)

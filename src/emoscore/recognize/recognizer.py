@@ -1,8 +1,8 @@
-"""File → :class:`~emoscore.timeline.Timeline`: the one entry point every interface uses.
+"""File → :class:`~emoscore.timeline.Timeline`: the recogniser every interface uses.
 
 The input is decoded in streaming blocks and cut into windows; windows are featurised and
-classified in small batches, so memory stays flat however long the file is, and the model is
-loaded once per :class:`Recognizer`.
+classified in small batches, so memory stays flat however long the file is, and the models are
+loaded once per :class:`Recognizer` (once per process with a :class:`RecognizerCache`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import Any
 import numpy as np
 
 from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, speech_ratio, stream_audio
-from emoscore.audio.windows import check_window
-from emoscore.domains.annotate import SoundAnnotator, WindowAnnotation
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.normalization import RunningNormalizer
 from emoscore.models.registry import load_model
+from emoscore.recognize.annotate import SoundAnnotator, WindowAnnotation
+from emoscore.recognize.settings import AnalysisSettings
 from emoscore.taxonomy import load_taxonomy
 from emoscore.timeline import ModelInfo, Segment, Timeline, vad_from_probabilities
+from emoscore.vocabulary import Task, check_window
 
 BATCH_WINDOWS = 16
 
@@ -52,11 +53,31 @@ class Recognizer:
 
     @classmethod
     def from_name(cls, model: str | Path = "default", **kwargs: object) -> Recognizer:
-        return cls(load_model(model), **kwargs)  # type: ignore[arg-type]
+        return cls(load_model(model, task=Task.EMOTION), **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_settings(cls, settings: AnalysisSettings) -> Recognizer:
+        """Load the models ``settings`` name (a task model given as ``model`` is refused)."""
+        annotator = SoundAnnotator.from_names(settings.domain) if settings.domain is not None else None
+        return cls(
+            load_model(settings.model, task=Task.EMOTION),
+            window=settings.window,
+            hop=settings.hop,
+            denoise=settings.denoise,
+            annotator=annotator,
+        )
 
     @property
     def model_info(self) -> ModelInfo:
         return ModelInfo(self.bundle.name, self.bundle.version, tuple(self.bundle.labels))
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        """``task → "name version"`` of every model this recogniser runs (keys stored results)."""
+        out = {"emotion": f"{self.bundle.name} {self.bundle.version}"}
+        if self.annotator is not None:
+            out.update(self.annotator.models_info())
+        return out
 
     def _blocks(self, source: str | Path | Audio) -> tuple[str, Iterable[np.ndarray]]:
         rate = self.bundle.preprocessing.sample_rate
@@ -120,20 +141,41 @@ class Recognizer:
         for i, ((start, end, voiced), p) in enumerate(zip(spans, proba, strict=True)):
             probs = {lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)}
             v, a, d = vad_from_probabilities(probs, self._vad)
-            extra: dict[str, Any] = {"voiced": voiced}
-            if notes is not None:
-                # the trained valence/arousal models replace the class projection, which is kept
-                extra.update(notes[i].extra, valence_projection=round(v, 6), arousal_projection=round(a, 6))
-                v, a = notes[i].valence, notes[i].arousal
-            out.append(Segment(start, end, probs, v, a, d, extra=extra))
+            if notes is None:
+                out.append(Segment(start, end, probs, v, a, d, voiced=voiced, va_model=self._tag))
+                continue
+            note = notes[i]
+            # the trained valence/arousal models replace the class projection, which is kept
+            extra: dict[str, Any] = {"valence_projection": round(v, 6), "arousal_projection": round(a, 6)}
+            if note.domain_probabilities:
+                extra["domain_probabilities"] = dict(note.domain_probabilities)
+            out.append(
+                Segment(
+                    start,
+                    end,
+                    probs,
+                    note.valence,
+                    note.arousal,
+                    d,
+                    extra=extra,
+                    domain=note.domain,
+                    voiced=voiced,
+                    quadrant=note.quadrant,
+                    va_model=self.annotator.va_model if self.annotator is not None else self._tag,
+                )
+            )
         return out
+
+    @property
+    def _tag(self) -> str:
+        return f"{self.bundle.name} {self.bundle.version}"
 
     def timeline_extra(self) -> dict[str, Any]:
         """What ``--domain`` adds at the top of the timeline: the mode and which model made what."""
         if self.annotator is None:
             return {}
         return {
-            "domain_mode": self.annotator.domain,
+            "domain_mode": self.annotator.domain.value,
             "models": {
                 "emotion": f"{self.bundle.name} {self.bundle.version}",
                 **self.annotator.models_info(),
@@ -183,6 +225,40 @@ def _objects(arrays: list[np.ndarray]) -> np.ndarray:
     return out
 
 
+class RecognizerCache:
+    """Loaded recognisers by settings, so a worker process loads each model once and reuses it
+    for every later file or job; ``loads`` counts the loads (batch reports it)."""
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self.loads = 0
+        self._items: dict[AnalysisSettings, Recognizer] = {}
+
+    def get(self, settings: AnalysisSettings) -> Recognizer:
+        rec = self._items.pop(settings, None)
+        if rec is None:
+            rec = Recognizer.from_settings(settings)
+            self.loads += 1
+            while len(self._items) >= self.size:
+                self._items.pop(next(iter(self._items)))
+        self._items[settings] = rec  # most recently used last
+        return rec
+
+
+def analyze(
+    source: str | Path | Audio,
+    settings: AnalysisSettings | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cache: RecognizerCache | None = None,
+) -> Timeline:
+    """The one analysis call: an audio/video file (or decoded :class:`Audio`) and settings → a
+    :class:`Timeline`. ``cache`` reuses loaded models across calls."""
+    settings = settings or AnalysisSettings()
+    rec = cache.get(settings) if cache is not None else Recognizer.from_settings(settings)
+    return rec.analyze(source, progress)
+
+
 def analyze_file(
     path: str | Path | Audio,
     *,
@@ -199,7 +275,12 @@ def analyze_file(
     ``domain`` (``auto``, ``speech``, ``music``) adds the committed task models' valence,
     arousal, quadrant and (``auto``) per-window domain; ``None`` is the emotion model alone.
     """
-    bundle = model if isinstance(model, ModelBundle) else load_model(model)
+    if not isinstance(model, ModelBundle):
+        return analyze(
+            path,
+            AnalysisSettings(model=str(model), window=window, hop=hop, denoise=denoise, domain=domain),  # type: ignore[arg-type]
+            progress=progress,
+        )
     annotator = SoundAnnotator.from_names(domain) if domain is not None else None
-    rec = Recognizer(bundle, window=window, hop=hop, denoise=denoise, annotator=annotator)
+    rec = Recognizer(model, window=window, hop=hop, denoise=denoise, annotator=annotator)
     return rec.analyze(path, progress)

@@ -1,13 +1,13 @@
-"""Window-level features and models, so that a model trained on 30-s clips sees at inference
-exactly what ``analyze`` gives it: one analysis window.
+"""Window-level features, so that a model trained on 30-s clips sees at inference exactly what
+``analyze`` gives it: one analysis window.
 
 :class:`WindowedExtractor` cuts a clip into at most ``max_windows`` windows of ``window``
 seconds spread evenly over it (a clip up to 1.5 windows long is one window, the whole clip) and
-returns a (windows, features) matrix. :class:`WindowPooledClassifier` trains on every window
-with its clip's label and scores a clip by the mean of its windows' probabilities.
-:func:`extract_windows` computes the same matrices for many files through the feature cache,
-one cache entry per (file, feature part, window), and reuses the plain whole-clip entries of the
-base feature set for short clips (the speech corpora), so nothing is computed twice.
+returns a (windows, features) matrix, which :class:`~emoscore.models.pooled.
+WindowPooledClassifier` trains on. :func:`extract_windows` computes the same matrices for many
+files through the feature cache, one cache entry per (file, feature part, window), and reuses
+the plain whole-clip entries of the base feature set for short clips (the speech corpora), so
+nothing is computed twice.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import AudioError, ConfigError, EmoscoreError
-from emoscore.features import ConcatExtractor, FeatureCache, FeatureExtractor, get_extractor
-from emoscore.features.base import concat_features
-from emoscore.features.cache import cache_key, file_digest
+from emoscore.features.base import ConcatExtractor, FeatureExtractor, concat_features
+from emoscore.features.cache import FeatureCache, cache_key, file_digest
 from emoscore.features.extract import feature_key, load_clip
+from emoscore.features.registry import get_extractor
 
 Span = tuple[int, int]
 
@@ -196,46 +195,3 @@ def extract_windows(
         if bar is not None:
             bar.close()
     return [o for o, _ in outputs], tuple(e for _, e in outputs if e)
-
-
-def _as_windows(X: Any) -> list[np.ndarray]:
-    """A clip list: object array of (windows, d) matrices, or a 2-D matrix (one window per row)."""
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        X2 = np.atleast_2d(X)
-        return [X2[i : i + 1] for i in range(len(X2))]
-    return [np.atleast_2d(np.asarray(x, dtype=np.float32)) for x in X]
-
-
-class WindowPooledClassifier(ClassifierMixin, BaseEstimator):
-    """Trains ``estimator`` on windows labelled with their clip's class; a clip's probabilities
-    are the mean over its windows."""
-
-    def __init__(self, estimator: Any):
-        self.estimator = estimator
-
-    def fit(self, X: Any, y: Any, groups: Any = None) -> WindowPooledClassifier:
-        clips = _as_windows(X)
-        y = np.asarray(y)
-        if len(clips) != len(y):
-            raise ConfigError(f"{len(clips)} clips but {len(y)} labels")
-        Xw = np.vstack(clips)
-        yw = np.repeat(y, [len(c) for c in clips])
-        self.estimator_ = clone(self.estimator).fit(Xw, yw)
-        self.classes_ = self.estimator_.classes_
-        return self
-
-    def window_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of each window of a (windows, d) matrix."""
-        return np.asarray(self.estimator_.predict_proba(np.atleast_2d(X)), dtype=np.float64)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        clips = _as_windows(X)
-        if not clips:
-            return np.zeros((0, len(self.classes_)))
-        lengths = [len(c) for c in clips]
-        proba = self.window_proba(np.vstack(clips))
-        bounds = np.cumsum([0, *lengths])
-        return np.vstack([proba[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
-
-    def predict(self, X: Any) -> np.ndarray:
-        return np.asarray(self.classes_)[self.predict_proba(X).argmax(axis=1)]

@@ -11,24 +11,23 @@ once per window.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from emoscore.audio.preprocess import preprocess_clip
-from emoscore.domains.windowed import WindowedExtractor, excerpt_spans
 from emoscore.errors import ConfigError, ModelError
 from emoscore.features import ConcatExtractor
+from emoscore.features.windowed import WindowedExtractor, excerpt_spans
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.registry import load_model
-
-DOMAIN_MODES = ("auto", "speech", "music")
+from emoscore.vocabulary import Domain, DomainMode, Task, parse_domain_mode
 
 
 def _check(bundle: ModelBundle, task: str) -> ModelBundle:
     if bundle.task != task:
-        raise ModelError(f"model {bundle.name} is for task {bundle.task}; task {task} is needed here")
+        raise ModelError(f"model {bundle.name}: is a {bundle.task} model; a {task} model is needed here")
     return bundle
 
 
@@ -54,11 +53,14 @@ def _from_concat(memo: dict[Any, list[np.ndarray]], part: Any, settings: Any) ->
 
 @dataclass(frozen=True)
 class WindowAnnotation:
-    """What the task models say about one window."""
+    """What the task models say about one window: trained valence/arousal (P(high)), the domain
+    (with the detector's probabilities under ``auto``) and, on music windows, the quadrants."""
 
     valence: float
     arousal: float
-    extra: Mapping[str, Any]
+    domain: str
+    domain_probabilities: Mapping[str, float] = field(default_factory=dict)
+    quadrant: Mapping[str, float] = field(default_factory=dict)
 
 
 class SoundAnnotator:
@@ -67,26 +69,25 @@ class SoundAnnotator:
     def __init__(
         self,
         *,
-        domain: str = "auto",
+        domain: str = DomainMode.AUTO,
         valence: ModelBundle,
         arousal: ModelBundle,
         quadrant: ModelBundle,
         detector: ModelBundle | None = None,
     ):
-        if domain not in DOMAIN_MODES:
-            raise ConfigError(f"unknown domain {domain!r}; use {', '.join(DOMAIN_MODES)}")
-        if domain == "auto" and detector is None:
+        mode = parse_domain_mode(domain)
+        if mode == DomainMode.AUTO and detector is None:
             raise ConfigError("domain auto needs a domain detector model")
-        self.domain = domain
-        self.valence = _check(valence, "valence")
-        self.arousal = _check(arousal, "arousal")
-        self.quadrant = _check(quadrant, "quadrant")
-        self.detector = _check(detector, "domain") if detector is not None else None
+        self.domain: DomainMode = mode  # type: ignore[assignment]
+        self.valence = _check(valence, Task.VALENCE)
+        self.arousal = _check(arousal, Task.AROUSAL)
+        self.quadrant = _check(quadrant, Task.QUADRANT)
+        self.detector = _check(detector, Task.DOMAIN) if detector is not None else None
 
     @classmethod
     def from_names(
         cls,
-        domain: str = "auto",
+        domain: str = DomainMode.AUTO,
         *,
         valence: str = "valence",
         arousal: str = "arousal",
@@ -94,12 +95,13 @@ class SoundAnnotator:
         detector: str = "domain",
     ) -> SoundAnnotator:
         """The committed default bundles (or others by name or path)."""
+        auto = parse_domain_mode(domain) == DomainMode.AUTO
         return cls(
             domain=domain,
-            valence=load_model(valence),
-            arousal=load_model(arousal),
-            quadrant=load_model(quadrant),
-            detector=load_model(detector) if domain == "auto" else None,
+            valence=load_model(valence, task=Task.VALENCE),
+            arousal=load_model(arousal, task=Task.AROUSAL),
+            quadrant=load_model(quadrant, task=Task.QUADRANT),
+            detector=load_model(detector, task=Task.DOMAIN) if auto else None,
         )
 
     @property
@@ -112,6 +114,11 @@ class SoundAnnotator:
     def models_info(self) -> dict[str, str]:
         """Which model produced which output (for the timeline's JSON)."""
         return {task: _tag(b) for task, b in self.bundles.items()}
+
+    @property
+    def va_model(self) -> str:
+        """The models behind the trained valence/arousal (a segment's ``va_model``)."""
+        return f"{_tag(self.valence)} / {_tag(self.arousal)}"
 
     def _features(
         self,
@@ -169,18 +176,21 @@ class SoundAnnotator:
             dom_p = proba(self.detector)
             domains = [self.detector.labels[i] for i in dom_p.argmax(axis=1)]
         else:
-            dom_p, domains = None, [self.domain] * len(windows)
+            dom_p, domains = None, [self.domain.value] * len(windows)
         out = []
         for i, dom in enumerate(domains):
-            extra: dict[str, Any] = {"domain": dom}
-            if dom_p is not None:
-                extra["domain_probabilities"] = {
+            dom_probs = (
+                {
                     lab: round(float(p), 6)
                     for lab, p in zip(self.detector.labels, dom_p[i], strict=True)  # type: ignore[union-attr]
                 }
-            if dom == "music":
-                extra["quadrant"] = {
-                    lab: round(float(p), 6) for lab, p in zip(self.quadrant.labels, quad[i], strict=True)
-                }
-            out.append(WindowAnnotation(float(val[i]), float(aro[i]), extra))
+                if dom_p is not None
+                else {}
+            )
+            quad_probs = (
+                {lab: round(float(p), 6) for lab, p in zip(self.quadrant.labels, quad[i], strict=True)}
+                if dom == Domain.MUSIC
+                else {}
+            )
+            out.append(WindowAnnotation(float(val[i]), float(aro[i]), str(dom), dom_probs, quad_probs))
         return out

@@ -1,0 +1,81 @@
+"""What an analysis is run with, as one validated, hashable value shared by every face.
+
+The CLI options, the web form, the batch settings and the Python API all become an
+:class:`AnalysisSettings`; its :meth:`~AnalysisSettings.key` (with the model versions) is what a
+stored result is keyed by, so a changed window, hop, domain mode or model recomputes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from emoscore.vocabulary import DEFAULT_WINDOW, DomainMode, Task, check_window, parse_domain_mode
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Model and windowing of an analysis (checked on creation).
+
+    ``model`` is a shipped model name or a bundle path; ``hop`` defaults to the window;
+    ``domain`` (auto/speech/music) adds the music/sound task models to every window, ``None``
+    is the speech emotion model alone.
+
+    >>> AnalysisSettings(window=2.0).hop
+    2.0
+    >>> AnalysisSettings(domain="AUTO").domain
+    <DomainMode.AUTO: 'auto'>
+    """
+
+    model: str = "default"
+    window: float = DEFAULT_WINDOW
+    hop: float | None = None
+    denoise: bool = False
+    domain: DomainMode | None = None
+
+    def __post_init__(self) -> None:
+        hop = check_window(self.window, self.hop)
+        object.__setattr__(self, "window", float(self.window))
+        object.__setattr__(self, "hop", float(hop))
+        object.__setattr__(self, "model", str(self.model))
+        object.__setattr__(self, "denoise", bool(self.denoise))
+        object.__setattr__(self, "domain", parse_domain_mode(self.domain))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "window": self.window,
+            "hop": self.hop,
+            "denoise": self.denoise,
+            "domain": None if self.domain is None else self.domain.value,
+        }
+
+    def model_versions(self) -> dict[str, str]:
+        """``task → "name version"`` of every model these settings load, read from the bundles'
+        metadata (nothing unpickled); equals :attr:`Recognizer.model_versions` once loaded."""
+        from emoscore.models.bundle import read_metadata
+        from emoscore.models.registry import check_model_task
+
+        names = {Task.EMOTION: self.model}
+        if self.domain is not None:
+            names |= {Task.VALENCE: "valence", Task.AROUSAL: "arousal", Task.QUADRANT: "quadrant"}
+            if self.domain == DomainMode.AUTO:
+                names[Task.DOMAIN] = "domain"
+        out = {}
+        for task, name in names.items():
+            meta = read_metadata(check_model_task(name, task))
+            out[task.value] = f"{meta.get('name', 'unnamed')} {meta.get('version', '0')}"
+        return out
+
+    def key(self, model_versions: dict[str, str] | None = None) -> str:
+        """A short digest of the settings and the versions of the models they load.
+
+        >>> same = AnalysisSettings().key() == AnalysisSettings(window=4.0, hop=4.0).key()
+        >>> same, AnalysisSettings().key() == AnalysisSettings(window=2).key()
+        (True, False)
+        """
+        data = {k: v for k, v in self.to_dict().items() if k != "model"}
+        data["models"] = model_versions if model_versions is not None else {"emotion": self.model}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,178 @@
+"""emoscore's closed vocabularies and limits, defined once and imported everywhere.
+
+A new compose method, domain mode, task or protocol is one line here; the CLI choices, the web
+form checks, the batch settings and the library validators all read these tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from emoscore.errors import ConfigError
+
+
+class ComposeMethod(StrEnum):
+    """Paper 000's interval maps: A from valence/arousal regions, B from six emotions."""
+
+    A = "A"
+    B = "B"
+
+
+#: what ``--method`` accepts: each method or ``both``
+COMPOSE_CHOICES: tuple[str, ...] = (*(m.value for m in ComposeMethod), "both")
+
+
+def parse_methods(
+    value: str | Iterable[str] | None, *, option: str = "--method"
+) -> tuple[ComposeMethod, ...]:
+    """``A``, ``B``, ``both`` (any case) or several of them → the methods, in table order.
+
+    >>> parse_methods("both"), parse_methods("b"), parse_methods(None)
+    ((<ComposeMethod.A: 'A'>, <ComposeMethod.B: 'B'>), (<ComposeMethod.B: 'B'>,), ())
+    >>> parse_methods("C")
+    Traceback (most recent call last):
+    emoscore.errors.ConfigError: --method C: use A, B or both
+    """
+    if not value:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    chosen: set[ComposeMethod] = set()
+    for item in items:
+        text = str(item).strip()
+        if text.lower() == "both":
+            chosen.update(ComposeMethod)
+            continue
+        try:
+            chosen.add(ComposeMethod(text.upper()))
+        except ValueError:
+            raise ConfigError(f"{option} {item}: use {', '.join(COMPOSE_CHOICES[:-1])} or both") from None
+    return tuple(m for m in ComposeMethod if m in chosen)
+
+
+def methods_label(methods: Iterable[ComposeMethod]) -> str:
+    """``both`` for every method, else the one method (what stores and documents record).
+
+    >>> methods_label(parse_methods("both")), methods_label(parse_methods("A"))
+    ('both', 'A')
+    """
+    ms = tuple(methods)
+    return "both" if len(ms) == len(ComposeMethod) else "+".join(ms)
+
+
+class Domain(StrEnum):
+    """What a window holds."""
+
+    SPEECH = "speech"
+    MUSIC = "music"
+    OTHER = "other"
+    SILENCE = "silence"
+
+
+class DomainMode(StrEnum):
+    """``--domain``: detect each window's domain, or force one."""
+
+    AUTO = "auto"
+    SPEECH = "speech"
+    MUSIC = "music"
+
+
+#: the ``--domain`` choices
+DOMAIN_MODES: tuple[str, ...] = tuple(m.value for m in DomainMode)
+
+
+def parse_domain_mode(value: str | None, *, option: str = "--domain") -> DomainMode | None:
+    """``None`` stays ``None`` (the emotion model alone); anything else must be a mode.
+
+    >>> parse_domain_mode("AUTO"), parse_domain_mode(None)
+    (<DomainMode.AUTO: 'auto'>, None)
+    """
+    if value is None:
+        return None
+    try:
+        return DomainMode(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"{option} {value}: choose one of {', '.join(DomainMode)}") from None
+
+
+class Task(StrEnum):
+    """What a model bundle predicts."""
+
+    EMOTION = "emotion"
+    QUADRANT = "quadrant"
+    VALENCE = "valence"
+    AROUSAL = "arousal"
+    DOMAIN = "domain"
+
+
+#: the music emotion quadrants of the valence/arousal plane (paper 003): Q1 +V+A, Q2 −V+A, Q3 −V−A, Q4 +V−A
+QUADRANTS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
+
+#: the labels of every task but speech emotion (whose labels come from its recipe and corpora)
+TASK_LABELS: dict[Task, tuple[str, ...]] = {
+    Task.QUADRANT: QUADRANTS,
+    Task.VALENCE: ("low", "high"),
+    Task.AROUSAL: ("low", "high"),
+    Task.DOMAIN: (Domain.SPEECH.value, Domain.MUSIC.value, Domain.OTHER.value),
+}
+
+#: the tasks whose models annotate analysis windows (music and sound tasks)
+WINDOW_TASKS: tuple[Task, ...] = tuple(TASK_LABELS)
+#: their names, the ``--task`` choices
+WINDOW_TASK_NAMES: tuple[str, ...] = tuple(t.value for t in WINDOW_TASKS)
+
+
+def parse_task(value: str, *, allow: Iterable[Task] = tuple(Task)) -> Task:
+    """A task name, checked against ``allow``.
+
+    >>> parse_task("quadrant")
+    <Task.QUADRANT: 'quadrant'>
+    """
+    allowed = tuple(allow)
+    try:
+        task = Task(str(value).strip().lower())
+    except ValueError:
+        task = None
+    if task is None or task not in allowed:
+        raise ConfigError(f"unknown task {value!r}; known: {', '.join(allowed)}")
+    return task
+
+
+class Protocol(StrEnum):
+    """Evaluation protocols (see :mod:`emoscore.protocols.splits`)."""
+
+    SPEAKER_KFOLD = "speaker-kfold"
+    GROUP_KFOLD = "group-kfold"
+    LOSO = "loso"
+    RANDOM = "random"
+
+
+#: the ``--protocol`` choices
+PROTOCOLS: tuple[str, ...] = tuple(p.value for p in Protocol)
+
+#: protocols that let a speaker's clips into both training and test
+LEAKY_PROTOCOLS = frozenset({Protocol.RANDOM})
+
+#: analysis window limits in seconds (paper 000: 1–5 s, default 4 s) and the smallest hop
+MIN_WINDOW, MAX_WINDOW, DEFAULT_WINDOW, MIN_HOP = 1.0, 5.0, 4.0, 0.1
+
+
+def check_window(window: float, hop: float | None = None) -> float:
+    """Validate window/hop (the one place they are checked) and return the effective hop.
+
+    >>> check_window(4.0), check_window(2.0, 0.5)
+    (4.0, 0.5)
+    >>> check_window(9.0)
+    Traceback (most recent call last):
+    emoscore.errors.ConfigError: --window 9: must be between 1 and 5 seconds
+    """
+    try:
+        window = float(window)
+        hop = window if hop is None else float(hop)
+    except (TypeError, ValueError):
+        raise ConfigError(f"--window {window} / --hop {hop}: must be numbers of seconds") from None
+    if not (MIN_WINDOW <= window <= MAX_WINDOW):
+        raise ConfigError(f"--window {window:g}: must be between {MIN_WINDOW:g} and {MAX_WINDOW:g} seconds")
+    if not (MIN_HOP <= hop <= window):
+        raise ConfigError(f"--hop {hop:g}: must be between {MIN_HOP:g} s and the window ({window:g} s)")
+    return hop
