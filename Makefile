@@ -29,6 +29,7 @@ test: venv system-deps
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/emoscore
+	$(BIN)/lint-imports --no-cache
 
 # Reproduce the shipped models from the corpora (see docs/models.md).
 models: venv

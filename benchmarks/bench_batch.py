@@ -73,7 +73,7 @@ def throughput(model: str, files: list[Path], tmp: Path) -> None:
                 progress_every=1e9,
                 progress_stream=open(os.devnull, "w"),
             )
-            assert s.analysed == len(files) and read_results(out)["file"].nunique() == len(files)
+            assert s.analysed == len(files) and read_results(out).index.get_level_values("file").nunique() == len(files)
             speed[engine, workers] = s.speed
             load = os.getloadavg()[0]  # other work on the machine skews the ratios: report it
             print(f"{engine:<7}{workers:>8}{s.wall_seconds:>9.1f}{s.speed:>11.0f}{s.windows:>9}{load:>10.1f}")

@@ -2,7 +2,7 @@
 
 Run on demand:  .venv/bin/python benchmarks/bench_music.py [--file CLIP] [--repeat 2]
 The optimised path is one :class:`~emoscore.recognize.Recognizer` with a
-:class:`~emoscore.domains.annotate.SoundAnnotator`: the file is decoded once, and the four task
+:class:`~emoscore.recognize.annotate.SoundAnnotator`: the file is decoded once, and the four task
 models (valence, arousal, quadrant, domain), which share one feature set, compute it once per
 window. The naive path runs the emotion model and then each task model as its own recogniser
 (decoding and featurising the file five times). Prints the best wall time of ``--repeat`` runs,
@@ -15,11 +15,10 @@ import argparse
 import time
 from pathlib import Path
 
-from emoscore.domains.annotate import SoundAnnotator
-
 from emoscore.audio import probe_audio
 from emoscore.models.registry import load_model
 from emoscore.recognize import Recognizer
+from emoscore.recognize.annotate import SoundAnnotator
 
 DEFAULT_CLIP = Path(__file__).resolve().parents[2] / "shared" / "data" / "emomusic" / "mp345" / "2.mp3"
 

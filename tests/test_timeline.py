@@ -8,8 +8,17 @@ import json
 
 import pytest
 
+from emoscore.errors import DataError
 from emoscore.taxonomy import load_taxonomy
-from emoscore.timeline import ModelInfo, Segment, Timeline, vad_from_probabilities
+from emoscore.timeline import (
+    ROW_COLUMNS,
+    ROW_INDEX,
+    ModelInfo,
+    Segment,
+    Timeline,
+    read_timeline,
+    vad_from_probabilities,
+)
 
 LABELS = ("neutral", "happy", "sad", "angry")
 
@@ -58,16 +67,15 @@ def test_emotion_ties_go_to_the_first_label():
     assert s.emotion == "sad" and s.confidence == 0.4
 
 
-def test_csv_columns_and_values(timeline):
+def test_csv_is_the_row_schema_with_probabilities_spread(timeline):
     text = timeline.to_csv()
     rows = list(csv.DictReader(io.StringIO(text)))
     header = text.splitlines()[0].split(",")
-    assert header == ["start", "end", "emotion", "confidence", "valence", "arousal", "dominance"] + [
-        f"p_{k}" for k in LABELS
-    ]
+    assert header == [c for c in ROW_COLUMNS if c != "probabilities"] + [f"p_{k}" for k in LABELS]
     assert len(rows) == 3
     assert rows[1]["emotion"] == "angry" and float(rows[1]["p_angry"]) == 0.75
-    assert float(rows[2]["end"]) == 9.5
+    assert float(rows[2]["end"]) == 9.5 and rows[0]["file"] == "scene.wav"
+    assert rows[0]["model_name"] == "default" and rows[0]["model_version"] == "3"
     for r in rows:
         assert sum(float(r[f"p_{k}"]) for k in LABELS) == pytest.approx(1.0, abs=1e-5)
 
@@ -76,7 +84,51 @@ def test_csv_fills_missing_labels_with_zero():
     tl = Timeline(
         "a", 1.0, ModelInfo("m", "1", ("a", "b")), 1.0, 1.0, (Segment(0, 1, {"a": 1.0}, 0.5, 0.5, 0.5),)
     )
-    assert tl.to_rows()[0]["p_b"] == 0.0
+    assert next(csv.DictReader(io.StringIO(tl.to_csv())))["p_b"] == "0.0"
+
+
+def test_frame_is_indexed_by_file_start_end(timeline):
+    frame = timeline.to_frame()
+    assert list(frame.index.names) == list(ROW_INDEX)
+    assert list(frame.columns) == [c for c in ROW_COLUMNS if c not in ROW_INDEX]
+    assert frame.loc[("scene.wav", 4.0, 8.0), "emotion"] == "angry"
+    assert json.loads(frame.iloc[0]["probabilities"])["happy"] == 0.6
+    assert frame["valence"].dtype == "float64"
+
+
+def test_windows_without_a_speech_emotion_are_null():
+    seg = Segment(0, 4, {}, None, None, None, domain="silence", voiced=0.0)
+    tl = Timeline("a", 4.0, ModelInfo("m", "1", ("a", "b")), 4.0, 4.0, (seg,))
+    d = tl.to_dict()["segments"][0]
+    assert d["emotion"] is None and d["confidence"] is None and d["probabilities"] == {}
+    assert d["valence"] is None and d["domain"] == "silence"
+    row = next(csv.DictReader(io.StringIO(tl.to_csv())))
+    assert row["emotion"] == "" and row["p_a"] == "" and row["domain"] == "silence"
+    assert Timeline.from_dict(json.loads(json.dumps(tl.to_dict()))) == tl
+
+
+def test_a_timeline_file_finds_its_audio_relative_to_itself(tmp_path, monkeypatch):
+    audio = tmp_path / "media" / "scene.wav"
+    audio.parent.mkdir()
+    audio.write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    tl = Timeline("media/scene.wav", 1.0, ModelInfo("m", "1", ("a",)), 1.0, 1.0, ())
+    out = tmp_path / "out" / "scene.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(tl.with_audio_relative_to(out.parent).to_dict()))
+    assert json.loads(out.read_text())["audio"] == "../media/scene.wav"
+    monkeypatch.chdir(tmp_path.parent)  # read from another working directory
+    back = read_timeline(out)
+    assert back.source_path.resolve() == audio.resolve() and back.input == "media/scene.wav"
+
+
+def test_read_timeline_names_the_file_and_the_problem(tmp_path):
+    bad = tmp_path / "t.json"
+    bad.write_text("{")
+    with pytest.raises(DataError, match="t.json: not a timeline JSON file"):
+        read_timeline(bad)
+    with pytest.raises(DataError, match="file not found"):
+        read_timeline(tmp_path / "none.json")
 
 
 def test_vad_is_the_probability_weighted_mean():

@@ -22,6 +22,7 @@ from emoscore.features import Seed94Extractor
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
 from emoscore.models.registry import shipped_models_dir
+from emoscore.timeline import ROW_COLUMNS
 
 RATE = 16_000
 SEGMENT_KEYS = {"start", "end", "emotion", "confidence", "probabilities", "valence", "arousal", "dominance"}
@@ -97,9 +98,7 @@ def test_csv_and_table(tiny_model: Path, scene: Path, capfd) -> None:
     code, out, err = run(["analyze", scene, "--model", tiny_model, "--window", "4", "--format", "csv"], capfd)
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == [
-        "start", "end", "emotion", "confidence", "valence", "arousal", "dominance", "p_happy", "p_sad"
-    ]  # fmt: skip
+    assert list(rows[0]) == [c for c in ROW_COLUMNS if c != "probabilities"] + ["p_happy", "p_sad"]
     assert [r["emotion"] for r in rows] == ["sad", "happy"]
     assert float(rows[0]["p_happy"]) + float(rows[0]["p_sad"]) == pytest.approx(1.0, abs=1e-5)
     code, out, _ = run(["analyze", scene, "--model", tiny_model, "--window", "4"], capfd)
@@ -113,7 +112,9 @@ def test_output_folder_gets_json_csv_and_png(tiny_model: Path, scene: Path, tmp_
     )
     assert code == 0, err
     assert sorted(p.name for p in out_dir.iterdir()) == ["scene.csv", "scene.json", "scene.png"]
-    assert json.loads((out_dir / "scene.json").read_text()) == json.loads(stdout)
+    written = json.loads((out_dir / "scene.json").read_text())
+    assert written.pop("audio") == "../scene.flac"  # the audio, from the timeline file's folder
+    assert written == json.loads(stdout)
     assert len(list(csv.DictReader((out_dir / "scene.csv").open()))) == 4
     assert mpimg.imread(out_dir / "scene.png").shape[:2] == (550, 1100)
     assert err.count("wrote ") == 3
@@ -150,3 +151,13 @@ def test_default_model_on_speech(espeak_speech, capfd) -> None:
     check_contract(d, speech, 2.0, 2.0)
     assert d["model"]["name"] == "default" and len(d["model"]["labels"]) == 8
     assert len(d["segments"]) == pytest.approx(d["duration"] / 2, abs=1)
+
+
+@pytest.mark.parametrize("command", ["analyze", "compose", "batch"])
+def test_a_task_model_is_not_a_speech_model(command: str, scene: Path, tmp_path: Path, capfd) -> None:
+    extra = ["--out", str(tmp_path / "r.parquet")] if command == "batch" else ["-o", str(tmp_path / "o")]
+    target = scene.parent if command == "batch" else scene
+    code, out, err = run([command, target, "--model", "quadrant", *extra], capfd)
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "model quadrant: is a quadrant model; a speech emotion model is needed here" in err
+    assert not (tmp_path / "o").exists() and not (tmp_path / "r.parquet").exists()

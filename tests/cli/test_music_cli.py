@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 
 import mido
 import numpy as np
@@ -81,11 +80,13 @@ def test_compose_calls_the_recogniser(scene, tmp_path, capsys, monkeypatch):
     wav, _ = scene
     calls = []
 
-    def analyze_file(path, *, model="default", window=4.0, hop=None):
-        calls.append((str(path), model, window, hop))
+    import emoscore.recognize
+
+    def analyze(path, settings):
+        calls.append((str(path), settings.model, settings.window, settings.hop))
         return _timeline(str(path))
 
-    monkeypatch.setitem(sys.modules, "emoscore.recognize", types.SimpleNamespace(analyze_file=analyze_file))
+    monkeypatch.setattr(emoscore.recognize, "analyze", analyze)
     out = tmp_path / "o"
     code, _, err = run(
         [
@@ -107,7 +108,7 @@ def test_compose_calls_the_recogniser(scene, tmp_path, capsys, monkeypatch):
         capsys,
     )
     assert code == 0, err
-    assert calls == [(str(wav), "mine", 2.0, None)]
+    assert calls == [(str(wav), "mine", 2.0, 2.0)]
     assert sorted(p.name for p in out.iterdir()) == ["scene.B.mid", "scene.intervals.json"]
     mid = mido.MidiFile(out / "scene.B.mid")
     notes = [m.note for m in mid if m.type == "note_on" and m.velocity > 0]

@@ -14,7 +14,8 @@ GOOD = {"low1.wav": 3, "low2.wav": 1, "high1.wav": 2, "sub/high2.flac": 2, "sub/
 
 
 def windows_per_file(df, root: Path) -> dict[str, int]:
-    return {os.path.relpath(f, root): n for f, n in df["file"].value_counts().items()}
+    counts = df.index.get_level_values("file").value_counts()  # read_results: indexed by (file, start, end)
+    return {os.path.relpath(f, root): n for f, n in counts.items()}
 
 
 def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
@@ -56,14 +57,21 @@ def test_no_resume_reanalyses_without_duplicates(tiny_bundle: Path, corpus: Path
 
 
 def test_manifest_to_sqlite_records_missing_files(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
+    from emoscore.store import Store
+
     manifest = corpus / "m.csv"
     manifest.write_text("path,label\nlow1.wav,sad\nsub/high3.wav,happy\nnot/there.wav,sad\n")
     url = f"sqlite:///{tmp_path / 'app.db'}"
+    web = Store(url)  # the web app's database: the batch writes beside its analyses
+    rec = web.create_analysis(filename="a.wav", sha256="ab" * 32, size=1, duration=1.0, options={})
     s = run_batch(manifest, url, model=str(tiny_bundle), workers=1, window=2.0, progress_stream=io.StringIO())
     assert (s.analysed, s.failed, s.inputs) == (2, 1, 3)
     assert windows_per_file(read_results(url), corpus) == {"low1.wav": 5, "sub/high3.wav": 1}
     errs = read_errors(url)
     assert errs["file"].tolist() == [str(corpus / "not/there.wav")] and "file not found" in errs["message"][0]
+    web.finish(rec.id, {"segments": []})
+    assert web.get_analysis(rec.id).status == "done" and web.list_analyses()[1] == 1
+    web.close()
 
 
 def test_bad_options_fail_before_any_work(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:

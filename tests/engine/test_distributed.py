@@ -10,6 +10,7 @@ from emoscore.engine import read_errors, read_results, run_batch
 from emoscore.engine.distributed import DaskEngine, check_scheduler_address
 from emoscore.engine.task import BatchSettings, FileTask, run_task
 from emoscore.errors import ConfigError
+from emoscore.recognize import AnalysisSettings
 
 
 def test_local_cluster_matches_in_process_results(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ def test_local_cluster_matches_in_process_results(tiny_bundle: Path, corpus: Pat
     assert (s.analysed, s.failed) == (5, 1)
     assert s.model_loads == 2  # once per worker process, not once per file
     df = read_results(out)
-    settings = BatchSettings(str(tiny_bundle))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
     for file, rows in df.groupby("file"):
         expected = run_task(FileTask(str(file)), settings)
         assert rows["emotion"].tolist() == [seg.emotion for seg in expected.segments]
@@ -35,7 +36,9 @@ def test_a_scheduler_that_does_not_answer(tiny_bundle: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     engine = DaskEngine(
-        BatchSettings(str(tiny_bundle)), scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=1.0
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle))),
+        scheduler=f"tcp://127.0.0.1:{port}",
+        connect_timeout=1.0,
     )
     with pytest.raises(ConfigError, match=rf"tcp://127.0.0.1:{port}: no Dask scheduler answered within 1 s"):
         engine.__enter__()

@@ -12,6 +12,7 @@ import soundfile as sf
 from emoscore.engine import read_errors, read_results
 from emoscore.engine.local import WORKER_DIED, LocalEngine
 from emoscore.engine.task import BatchSettings, FileTask
+from emoscore.recognize import AnalysisSettings
 
 HERE = Path(__file__).resolve().parent
 EMOSCORE = Path(sys.executable).with_name("emoscore")
@@ -19,7 +20,7 @@ EMOSCORE = Path(sys.executable).with_name("emoscore")
 
 def test_model_is_loaded_once_per_worker(tiny_bundle: Path, corpus: Path) -> None:
     files = sorted(str(p) for p in corpus.rglob("*.wav")) * 2
-    with LocalEngine(BatchSettings(str(tiny_bundle)), workers=2) as engine:
+    with LocalEngine(BatchSettings(AnalysisSettings(model=str(tiny_bundle))), workers=2) as engine:
         results = list(engine.results(FileTask(f) for f in files))
     assert sorted(r.file for r in results) == sorted(files)
     assert len({r.worker for r in results}) <= 2
@@ -57,7 +58,7 @@ def test_a_worker_that_dies_loses_only_its_file(crash_bundle: Path, corpus: Path
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "5 analysed, 0 already done, 2 failed of 7 files" in p.stdout
-    assert read_results(out)["file"].nunique() == 5
+    assert read_results(out).index.get_level_values("file").nunique() == 5
     errs = read_errors(out).set_index("file")["message"]
     assert WORKER_DIED in errs[str(corpus / "loud.wav")]
     assert "broken.wav" in errs[str(corpus / "broken.wav")]

@@ -8,10 +8,12 @@ from emoscore.audio.windows import window_spans
 from emoscore.engine.task import BatchSettings, FileTask, run_task
 from emoscore.features.cache import file_digest
 from emoscore.music import read_note_pairs
+from emoscore.recognize import AnalysisSettings
+from emoscore.vocabulary import parse_methods
 
 
 def test_good_file_gives_windows_and_hash(tiny_bundle: Path, corpus: Path) -> None:
-    settings = BatchSettings(str(tiny_bundle))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
     low, high = (
         run_task(FileTask(str(corpus / "low1.wav")), settings),
         run_task(FileTask(str(corpus / "high1.wav")), settings),
@@ -27,12 +29,15 @@ def test_good_file_gives_windows_and_hash(tiny_bundle: Path, corpus: Path) -> No
         assert sum(s.probabilities.values()) == pytest.approx(1.0)
     # one recogniser per settings in this process: the second file did not load the model again
     assert high.model_loads == low.model_loads
-    assert run_task(FileTask(str(corpus / "low2.wav")), BatchSettings(str(tiny_bundle), window=2.0)).ok
+    assert run_task(
+        FileTask(str(corpus / "low2.wav")),
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle), window=2.0)),
+    ).ok
     assert run_task(FileTask(str(corpus / "low2.wav")), settings).model_loads == low.model_loads + 1
 
 
 def test_bad_files_are_returned_not_raised(tiny_bundle: Path, corpus: Path) -> None:
-    settings = BatchSettings(str(tiny_bundle))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
     broken = run_task(FileTask(str(corpus / "broken.wav")), settings)
     assert not broken.ok and broken.segments == ()
     assert broken.error.startswith(str(corpus / "broken.wav")) and "\n" not in broken.error
@@ -44,9 +49,13 @@ def test_bad_files_are_returned_not_raised(tiny_bundle: Path, corpus: Path) -> N
 def test_compose_writes_one_midi_per_method(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     base = tmp_path / "midi" / "sub" / "low1.wav"
     r = run_task(
-        FileTask(str(corpus / "low1.wav"), str(base)), BatchSettings(str(tiny_bundle), compose=("A", "B"))
+        FileTask(str(corpus / "low1.wav"), str(base)),
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle)), compose=parse_methods("both")),
     )
     assert r.ok and r.midi == (f"{base}.A.mid", f"{base}.B.mid")
+    assert r.settings_key == BatchSettings(AnalysisSettings(model=str(tiny_bundle))).analysis.key(
+        {"emotion": "tiny 1"}
+    )
     for path in r.midi:
         pairs = read_note_pairs(path)
         assert len(pairs) == len(r.segments)

@@ -22,7 +22,7 @@ def test_shipped_models_are_listed_without_unpickling() -> None:
     rows = {r["name"]: r for r in list_models()}
     assert set(rows) == set(names)
     emotions = set(load_taxonomy().emotions)
-    from emoscore.domains.tasks import TASK_LABELS
+    from emoscore.vocabulary import TASK_LABELS
 
     for row in rows.values():
         known = set(TASK_LABELS[row["task"]]) if row["task"] in TASK_LABELS else emotions

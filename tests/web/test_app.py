@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
+from fractions import Fraction
 
 import mido
 import numpy as np
@@ -53,9 +55,10 @@ def test_timeline_downloads(client, done_job):
     r = client.get(f"/api/analyses/{done_job['id']}/timeline", params={"format": "csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "filename*=utf-8''scene%20one.timeline.csv" in r.headers["content-disposition"]
-    lines = r.text.strip().splitlines()
-    assert lines[0].startswith("start,end,emotion") and len(lines) == 5
-    assert lines[1].split(",")[2] == "sad"
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.text.startswith("file,start,end,domain,emotion") and len(rows) == 4
+    assert [row["emotion"] for row in rows] == ["sad", "sad", "angry", "angry"]
+    assert rows[0]["file"] == "scene one.wav" and rows[0]["domain"] == ""
     r = client.get(f"/api/analyses/{done_job['id']}/timeline")
     assert json.loads(r.text) == done_job["result"]
 
@@ -101,9 +104,90 @@ def test_compose_writes_midi_wav_and_mix(client, done_job):
     assert [c["id"] for c in again["compositions"]] == [comp["id"]]
 
 
+def _scene_video(path, *, seconds: float = 3.0, rate: int = 16_000):
+    """An MP4: a 64x48 picture fading from red to blue at 10 fps over a 300-Hz tone (AAC)."""
+    import av
+
+    c = av.open(str(path), "w")
+    v = c.add_stream("mpeg4", rate=10)
+    v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
+    a = c.add_stream("aac", rate=rate, layout="mono")
+    n = int(seconds * 10)
+    for i in range(n):
+        rgb = np.zeros((48, 64, 3), np.uint8)
+        rgb[..., 0], rgb[..., 2] = 255 - 255 * i // n, 255 * i // n
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts = i
+        c.mux(v.encode(frame))
+    c.mux(v.encode(None))
+    t = np.arange(int(seconds * rate)) / rate
+    y = (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+    for i in range(0, len(y), 1024):
+        fr = av.AudioFrame.from_ndarray(y[None, i : i + 1024], format="fltp", layout="mono")
+        fr.sample_rate, fr.pts, fr.time_base = rate, i, Fraction(1, rate)
+        c.mux(a.encode(fr))
+    c.mux(a.encode(None))
+    c.close()
+    return path
+
+
+def test_compose_of_a_video_upload_writes_scored_videos(client, tmp_path, wait_done):
+    import av
+
+    src = _scene_video(tmp_path / "scene.mp4")
+    with src.open("rb") as fh:
+        r = client.post("/api/analyses", files={"file": ("clip.mp4", fh, "video/mp4")}, data={"window": "1"})
+    assert r.status_code == 202, r.text
+    job = wait_done(lambda i: client.get(f"/api/analyses/{i}").json(), r.json()["id"])
+    assert job["status"] == "done", job["error"]
+    r = client.post(f"/api/analyses/{job['id']}/compose", json={"method": "both"})
+    assert r.status_code == 201, r.text
+    videos = sorted((a for a in r.json()["artifacts"] if a["kind"] == "video"), key=lambda a: a["method"])
+    assert [(a["method"], a["media_type"]) for a in videos] == [("A", "video/mp4"), ("B", "video/mp4")]
+    for a in videos:
+        d = client.get(a["url"])
+        assert d.status_code == 200 and d.headers["content-type"] == "video/mp4"
+        assert f'filename="clip.{a["method"]}.mp4"' in d.headers["content-disposition"]
+        assert len(d.content) == a["size"] > 0
+        out = tmp_path / f"scored.{a['method']}.mp4"
+        out.write_bytes(d.content)
+        with av.open(str(out)) as c:
+            assert len(c.streams.video) == 1 and len(c.streams.audio) == 1
+            assert (c.streams.video[0].width, c.streams.video[0].height) == (64, 48)
+
+
+def test_audio_upload_gets_no_scored_video(client, done_job):
+    comp = client.post(f"/api/analyses/{done_job['id']}/compose", json={"method": "A"}).json()
+    assert "video" not in {a["kind"] for a in comp["artifacts"]}
+
+
+def test_domain_auto_adds_domains_quadrants_and_models(client, wait_done):
+    rate = 16_000
+    t = np.arange(4 * rate) / rate
+    chord = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0))
+    noise = np.random.default_rng(0).normal(scale=0.1, size=t.size)
+    buf = io.BytesIO()
+    sf.write(buf, np.r_[chord, noise].astype(np.float32), rate, format="WAV")
+    r = client.post(
+        "/api/analyses",
+        files={"file": ("chord then noise.wav", io.BytesIO(buf.getvalue()))},
+        data={"window": "2", "domain": "auto"},
+    )
+    assert r.status_code == 202, r.text
+    job = wait_done(lambda i: client.get(f"/api/analyses/{i}").json(), r.json()["id"])
+    assert job["status"] == "done", job["error"]
+    assert job["options"]["domain"] == "auto"
+    res = job["result"]
+    assert res["domain_mode"] == "auto" and {"emotion", "domain", "quadrant"} <= set(res["models"])
+    for s in res["segments"]:
+        assert s["domain"] in ("speech", "music", "other", "silence")
+        assert bool(s["quadrant"]) == (s["domain"] == "music")
+        assert s["va_model"]
+
+
 @pytest.mark.parametrize(
     ("body", "fragment"),
-    [({"method": "C"}, "method 'C'"), ({"root": "H9"}, "root"), ({"program": 200}, "program")],
+    [({"method": "C"}, "method C"), ({"root": "H9"}, "root"), ({"program": 200}, "program")],
 )
 def test_compose_rejects_bad_options(client, done_job, body, fragment):
     r = client.post(f"/api/analyses/{done_job['id']}/compose", json=body)
@@ -192,7 +276,8 @@ def test_empty_file_is_422(client):
         ({"window": "7"}, "window 7: must be between 1 and 5 seconds"),
         ({"window": "abc"}, "window: Input should be a valid number"),
         ({"window": "2", "hop": "3"}, "--hop 3: must be between 0.1 s and the window (2 s)"),
-        ({"method": "C"}, "method 'C': use A, B or both"),
+        ({"method": "C"}, "method C: use A, B or both"),
+        ({"domain": "jazz"}, "domain jazz: choose one of auto, speech, music"),
         ({"model": "../../etc/passwd"}, "unknown model '../../etc/passwd'; this server has:"),
     ],
 )

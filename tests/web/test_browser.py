@@ -1,13 +1,18 @@
 """End to end in Debian's chromium (Playwright, offline flags): upload, timeline, select a window,
-play and download the MIDI, history. Screenshots go to test-artifacts/web/."""
+play and download the MIDI, history, the domain band, scored videos. Screenshots go to
+test-artifacts/web/."""
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import mido
+import numpy as np
 import pytest
+import soundfile as sf
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -118,3 +123,116 @@ def test_rejected_input_gets_a_clear_message(page, clips):
     assert text.startswith("Rejected: junk.wav: not a readable audio or video file")
     assert page.is_hidden("#progress") and page.is_enabled("#analyse")
     page.screenshot(path=str(SHOTS / "rejected.png"))
+
+
+def chord_then_noise(path: Path, rate: int = 16_000) -> Path:
+    """4 s of a C major triad, then 4 s of white noise."""
+    t = np.arange(4 * rate) / rate
+    chord = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0))
+    noise = np.random.default_rng(0).normal(scale=0.1, size=t.size)
+    sf.write(path, np.r_[chord, noise].astype(np.float32), rate)
+    return path
+
+
+def latest_job(page) -> dict:
+    return page.evaluate(
+        "() => fetch('/api/analyses?limit=1').then(r => r.json())"
+        ".then(h => fetch(h.items[0].url)).then(r => r.json())"
+    )
+
+
+def test_domain_band_and_windows_without_speech_emotion(page, tmp_path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_selector("#model option[value=tiny]", state="attached")
+    assert page.eval_on_selector("#domain", "s => s.value") == ""  # the speech emotion model alone
+    page.select_option("#domain", "auto")
+    page.set_input_files("#file", str(chord_then_noise(tmp_path / "chord_noise.wav")))
+    page.eval_on_selector("#window", "e => { e.value = '2'; e.dispatchEvent(new Event('input')); }")
+    page.click("#analyse")
+    page.wait_for_function("document.querySelectorAll('#domains .domain-seg').length === 4", timeout=60_000)
+    assert page.is_visible("#domain-row") and "sound type auto" in page.inner_text("#result-meta")
+
+    job = latest_job(page)
+    assert job["options"]["domain"] == "auto" and job["result"]["domain_mode"] == "auto"
+    segs = job["result"]["segments"]
+    cells = page.eval_on_selector_all(
+        "#domains .domain-seg", "cs => cs.map(c => [c.dataset.domain, c.textContent])"
+    )
+    tops = [max(s["quadrant"], key=s["quadrant"].get) if s["quadrant"] else "" for s in segs]
+    assert cells == [[s["domain"], q] for s, q in zip(segs, tops, strict=True)]
+    assert all(d in ("speech", "music", "other", "silence") for d, _ in cells)
+    legend = page.eval_on_selector_all("#domain-legend [data-domain]", "xs => xs.map(x => x.dataset.domain)")
+    assert legend[:3] == ["speech", "music", "other"]
+    page.click("#domains .domain-seg >> nth=1")
+    assert page.inner_text("#window-label").startswith("#2") and segs[1]["domain"] in page.inner_text(
+        "#window-label"
+    )
+    page.wait_for_selector("#players audio[data-kind=mix]", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "domains.png"), full_page=True)
+
+    # a window without speech emotion (null emotion, no probabilities) gets no bars anywhere
+    page.evaluate(
+        """async () => {
+            const job = structuredClone(state.current);
+            for (const s of job.result.segments.slice(2)) {
+                s.emotion = null; s.confidence = null; s.probabilities = {};
+            }
+            job.compositions = [state.composition];
+            await openResult(job);
+        }"""
+    )
+    assert page.eval_on_selector_all("#timeline rect.segment", "rs => rs.length") == 4
+    assert page.eval_on_selector_all(
+        "#timeline rect.segment.no-emotion", "rs => rs.map(r => +r.getAttribute('fill-opacity'))"
+    ) == [0, 0]
+    assert len(page.query_selector_all("#probs rect.prob-bar")) == 4  # window 1 still has its bars
+    page.hover("#timeline rect.segment >> nth=3")
+    assert page.inner_text("#tooltip").startswith("no speech emotion")
+    page.click("#timeline rect.segment >> nth=3")
+    assert "no speech emotion" in page.inner_text("#window-label")
+    assert not page.query_selector_all("#probs rect.prob-bar")
+    assert "no speech emotion in this window" in page.text_content("#probs")
+
+
+@pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg is not installed")
+def test_scored_videos_are_listed_per_method(page, tmp_path):
+    clip = tmp_path / "scene.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=teal:s=64x48:r=10:d=3",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=300:sample_rate=16000:duration=3",
+            "-c:v",
+            "mpeg4",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(clip),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    page.wait_for_selector("#model option[value=tiny]", state="attached")
+    page.set_input_files("#file", str(clip))
+    page.click("#analyse")
+    page.wait_for_selector("#downloads a[data-kind=video][data-method=B]", timeout=90_000)
+    links = page.eval_on_selector_all(
+        "#downloads a[data-kind=video]", "as => as.map(a => [a.textContent, a.title])"
+    )
+    assert links == [["scored video A", "video/mp4"], ["scored video B", "video/mp4"]]
+    kinds = page.eval_on_selector_all("#downloads a", "as => as.map(a => a.dataset.kind || '')")
+    assert {"midi", "wav", "mix", "video"} <= set(kinds)
+    assert page.is_visible("#players video[data-method=A][data-kind=video]")
+    with page.expect_download() as dl:
+        page.click("#downloads a[data-kind=video][data-method=A]")
+    assert dl.value.suggested_filename == "scene.A.mp4"
+    page.screenshot(path=str(SHOTS / "scored-video.png"), full_page=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+from emoscore.recognize import AnalysisSettings
 from emoscore.store import Store
 from emoscore.web import ServerConfig, create_app
 from emoscore.web.app import RESTART_MESSAGE
@@ -14,14 +15,18 @@ from emoscore.web.uploads import store_upload
 def test_run_analysis_records_result_and_failure(tmp_path, tiny_model, clips):
     store = Store(f"sqlite:///{tmp_path / 'j.db'}")
     ok = store.create_analysis(filename="s.wav", sha256="0" * 64, size=1, duration=8.0, options={})
-    task = AnalysisTask(store.url, ok.id, str(clips["sad_angry"]), "s.wav", str(tiny_model), 4.0, None, 8.0)
+    task = AnalysisTask(
+        store.url, ok.id, str(clips["sad_angry"]), "s.wav", AnalysisSettings(str(tiny_model)), 8.0
+    )
     assert run_analysis(task) == "done"
     got = store.get_analysis(ok.id)
     assert [s["emotion"] for s in got.result["segments"]] == ["sad", "angry"]
     assert got.result["input"] == "s.wav" and len(store.waveform(ok.id)) == 1200
 
     bad = store.create_analysis(filename="n.wav", sha256="1" * 64, size=1, duration=None, options={})
-    task = AnalysisTask(store.url, bad.id, str(clips["junk"]), "n.wav", str(tiny_model), 4.0, None, None)
+    task = AnalysisTask(
+        store.url, bad.id, str(clips["junk"]), "n.wav", AnalysisSettings(str(tiny_model)), None
+    )
     assert run_analysis(task) == "failed"
     err = store.get_analysis(bad.id).error
     assert err.startswith("n.wav: ") and str(clips["junk"]) not in err

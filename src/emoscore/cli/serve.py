@@ -81,7 +81,7 @@ def serve(
         raise ConfigError(
             f"the web server needs the 'web' extra: pip install 'emoscore[web]' ({exc})"
         ) from None
-    from emoscore.store import make_engine
+    from emoscore.store import Store
 
     config = ServerConfig(
         **({"data_dir": data_dir} if data_dir else {}),
@@ -93,6 +93,6 @@ def serve(
         default_model=default_model,
         models=_model_option(extra_models),
     )
-    make_engine(config.database_url).dispose()  # a bad --db fails here, as one line
+    Store(config.database_url).close()  # a bad or outdated --db fails here, as one line
     click.echo(f"emoscore: serving on http://{host}:{port} (data in {config.data_dir})", err=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)

@@ -8,8 +8,9 @@ Ctrl-C loses at most the files in flight and a resumed run finds a consistent ou
   file's windows are one part file ``part-<path key>-<result key>.parquet``, written under a
   hidden temporary name and renamed into place. Failures are part files under ``_errors/``;
   readers skip names starting with ``_`` or ``.``. A lock file stops two runs writing at once.
-* **SQL** (any SQLAlchemy URL, e.g. the web app's database): tables ``batch_results``,
-  ``batch_files`` and ``batch_errors``, created when missing; each file is one transaction.
+* **SQL** (any SQLAlchemy URL, e.g. the web app's database): the ``batch_results``,
+  ``batch_files`` and ``batch_errors`` tables of the one :class:`~emoscore.store.Store`, whose
+  migrations create them; each file is one transaction.
 
 Only the batch driver writes; workers return results to it.
 """
@@ -20,6 +21,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,13 +30,18 @@ import pandas as pd
 
 from emoscore.engine.task import FileResult
 from emoscore.errors import ConfigError
-from emoscore.timeline import ROW_INDEX, ROW_SCHEMA
+from emoscore.store import (
+    BATCH_ERROR_COLUMNS,
+    BATCH_SCHEMA,
+    Store,
+    batch_errors_frame,
+    batch_results_frame,
+)
 
-#: a batch row: the one segment row schema (:data:`~emoscore.timeline.ROW_SCHEMA`) plus the
-#: identity of the analysis (content hash, settings + model versions key)
-BATCH_SCHEMA: dict[str, type] = {**ROW_SCHEMA, "content_hash": str, "settings_key": str}
+#: the columns of a batch row (:data:`~emoscore.store.schema.BATCH_SCHEMA`: the one segment row
+#: schema plus ``content_hash`` and ``settings_key``)
 RESULT_COLUMNS: tuple[str, ...] = tuple(BATCH_SCHEMA)
-ERROR_COLUMNS = ("file", "content_hash", "model_name", "model_version", "message", "failed_at")
+ERROR_COLUMNS: tuple[str, ...] = BATCH_ERROR_COLUMNS
 MARKER = "_emoscore_batch.json"
 FORMAT = 2
 
@@ -251,75 +258,15 @@ def error_schema():
     return pa.schema([(c, pa.string()) for c in ERROR_COLUMNS])
 
 
-def _sql_tables(metadata: Any) -> tuple[Any, Any, Any]:
-    from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
-
-    kinds = {float: Float, str: Text}
-    results = Table(
-        "batch_results",
-        metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        *(
-            Column(col, kinds[kind], nullable=col not in ("file", "start", "end"))
-            for col, kind in BATCH_SCHEMA.items()
-        ),
-        Index("ix_batch_results_file", "file"),
-    )
-    files = Table(
-        "batch_files",
-        metadata,
-        Column("file", String(1024), primary_key=True),
-        Column("content_hash", String(64), nullable=False),
-        Column("model_name", String(128), nullable=False),
-        Column("model_version", String(64), nullable=False),
-        Column("settings_key", String(32), nullable=False),
-        Column("duration", Float, nullable=False),
-        Column("windows", Integer, nullable=False),
-        Column("finished_at", String(32), nullable=False),
-    )
-    errors = Table(
-        "batch_errors",
-        metadata,
-        Column("file", String(1024), primary_key=True),
-        Column("content_hash", String(64)),
-        Column("model_name", String(128), nullable=False),
-        Column("model_version", String(64), nullable=False),
-        Column("message", Text, nullable=False),
-        Column("failed_at", String(32), nullable=False),
-    )
-    return results, files, errors
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]
-
-
 class SqlSink:
-    """Tables ``batch_results`` (windows), ``batch_files`` (finished files) and ``batch_errors``."""
+    """The batch tables of the :class:`~emoscore.store.Store` at ``url`` (opening it migrates the
+    schema, so this can be the web app's database)."""
 
     def __init__(self, url: str):
-        from sqlalchemy import MetaData, create_engine, select
-
-        self.location = _redact(url)
+        self.store = Store(url, option="--out")
+        self.location = self.store.location
         self.errors_location = f"{self.location} table batch_errors"
-        try:
-            self.engine = create_engine(url)
-            metadata = MetaData()
-            self.results, self.files, self.errors = _sql_tables(metadata)
-            with self.engine.begin() as conn:
-                metadata.create_all(conn)
-                rows = conn.execute(
-                    select(self.files.c.file, self.files.c.content_hash, self.files.c.settings_key)
-                ).all()
-        except Exception as exc:
-            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"{self.location}: cannot open the results database ({text})") from None
-        self._done = {r.file: result_key(r.content_hash, r.settings_key) for r in rows}
+        self._done = {file: result_key(*key) for file, key in self.store.batch_done_keys().items()}
 
     def has_result(self, file: str) -> bool:
         return file in self._done
@@ -330,22 +277,15 @@ class SqlSink:
     def commit(self, result: FileResult) -> None:
         """Replace the file's windows, finished-file row and error row in one transaction."""
         assert result.ok and result.content_hash is not None
-        with self.engine.begin() as conn:
-            for table in (self.results, self.files, self.errors):
-                conn.execute(table.delete().where(table.c.file == result.file))
-            conn.execute(self.results.insert(), result_rows(result))
-            conn.execute(
-                self.files.insert().values(
-                    file=result.file,
-                    content_hash=result.content_hash,
-                    model_name=result.model_name,
-                    model_version=result.model_version,
-                    settings_key=result.settings_key,
-                    duration=float(result.duration),
-                    windows=len(result.segments),
-                    finished_at=_now(),
-                )
-            )
+        self.store.commit_batch_file(
+            result.file,
+            content_hash=result.content_hash,
+            settings_key=result.settings_key,
+            model_name=result.model_name,
+            model_version=result.model_version,
+            duration=result.duration,
+            rows=result_rows(result),
+        )
         self._done[result.file] = result_key(result.content_hash, result.settings_key)
 
     def record_error(
@@ -357,49 +297,41 @@ class SqlSink:
         model_name: str = "",
         model_version: str = "",
     ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self.errors.delete().where(self.errors.c.file == file))
-            conn.execute(
-                self.errors.insert().values(
-                    file=file,
-                    content_hash=content_hash,
-                    model_name=model_name,
-                    model_version=model_version,
-                    message=message,
-                    failed_at=_now(),
-                )
-            )
+        self.store.record_batch_error(
+            file, message, content_hash=content_hash, model_name=model_name, model_version=model_version
+        )
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.store.close()
 
 
 def read_results(out: str | Path) -> pd.DataFrame:
     """All committed windows of a batch output (Parquet folder or database URL): the frame
     :meth:`Timeline.to_frame() <emoscore.timeline.Timeline.to_frame>` gives, indexed by
-    (file, start, end), plus ``content_hash`` and ``settings_key``."""
-    return _read(out, "batch_results", RESULT_COLUMNS).set_index(list(ROW_INDEX))
+    (file, start, end), plus ``content_hash`` and ``settings_key``; the same for both outputs."""
+    text = str(out)
+    if is_database_url(text):
+        return _read_store(text, Store.read_batch_results)
+    return batch_results_frame(_read_parquet(Path(text), RESULT_COLUMNS))
 
 
 def read_errors(out: str | Path) -> pd.DataFrame:
-    """The recorded failures of a batch output, columns :data:`ERROR_COLUMNS`."""
-    return _read(out, "batch_errors", ERROR_COLUMNS)
-
-
-def _read(out: str | Path, table: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The recorded failures of a batch output, columns :data:`ERROR_COLUMNS`, sorted by file."""
     text = str(out)
     if is_database_url(text):
-        from sqlalchemy import create_engine, inspect
+        return _read_store(text, Store.read_batch_errors)
+    return batch_errors_frame(_read_parquet(Path(text) / "_errors", ERROR_COLUMNS))
 
-        engine = create_engine(text)
-        try:
-            if not inspect(engine).has_table(table):
-                return pd.DataFrame(columns=list(columns))
-            frame = pd.read_sql_table(table, engine)
-        finally:
-            engine.dispose()
-        return frame[list(columns)]
-    folder = Path(text) / "_errors" if table == "batch_errors" else Path(text)
+
+def _read_store(url: str, read: Callable[[Store], pd.DataFrame]) -> pd.DataFrame:
+    store = Store(url, option="--out")
+    try:
+        return read(store)
+    finally:
+        store.close()
+
+
+def _read_parquet(folder: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not any(folder.glob("*.parquet")):
         return pd.DataFrame(columns=list(columns))
-    return pd.read_parquet(folder)[list(columns)]
+    return pd.read_parquet(folder)

@@ -170,18 +170,18 @@ def joint_data(
     """Corpora as one :class:`JointData` with binary low/high targets per dimension (clips a
     dimension cannot label, e.g. neutral valence, are dropped for all dimensions)."""
     from emoscore.corpora import load_corpora
-    from emoscore.domains.tasks import recipe_windowed_extractor, task_features, task_frame, task_recipe
+    from emoscore.corpora.tasks import task_frame
     from emoscore.features import FeatureCache
+    from emoscore.models.recipe import recipe_for
+    from emoscore.models.training import compute_features, recipe_extractor
 
     frame = load_corpora(list(names), data_root)
     frame.attrs = {}
     per_dim = {d: task_frame(frame, d).set_index("path")["label"] for d in dimensions}
     common = set.intersection(*(set(s.index) for s in per_dim.values()))
     frame = frame[frame["path"].isin(common)].reset_index(drop=True)
-    recipe = task_recipe(dimensions[0])
-    table = task_features(
-        frame, recipe_windowed_extractor(recipe), recipe, cache=FeatureCache(), n_jobs=n_jobs
-    )
+    recipe = recipe_for(dimensions[0])
+    table = compute_features(frame, recipe_extractor(recipe), recipe, cache=FeatureCache(), n_jobs=n_jobs)
     f = table.frame
     return JointData(
         "+".join(names),
@@ -203,12 +203,11 @@ def run_joint(
     notify: Callable[[str], None] = lambda _m: None,
 ) -> pd.DataFrame:
     """Paper 004's mixing-ratio design on real corpora, with the shipped valence recipe's model."""
-    from emoscore.domains.tasks import build_task_estimator, task_recipe
+    from emoscore.models.recipe import recipe_for
+    from emoscore.models.training import build_estimator
 
     da = joint_data(a, data_root=data_root, n_jobs=n_jobs)
     db = joint_data(b, data_root=data_root, n_jobs=n_jobs)
     notify(f"A = {da.name} ({len(da)} clips), B = {db.name} ({len(db)} clips)")
-    recipe = task_recipe("valence")
-    return joint_table(
-        da, db, ks=ks, ps=ps, make_classifier=lambda: build_task_estimator(recipe), folds=folds
-    )
+    recipe = recipe_for("valence")
+    return joint_table(da, db, ks=ks, ps=ps, make_classifier=lambda: build_estimator(recipe), folds=folds)

@@ -207,9 +207,9 @@ def taxonomy_targets(
     """Speech corpora with continuous targets: each class's taxonomy valence/arousal in [0, 1],
     rescaled to [-1, 1] (paper 004's scale); clips of classes without a coordinate are dropped."""
     from emoscore.corpora import load_corpora
-    from emoscore.domains.tasks import QUADRANTS
     from emoscore.features import FeatureCache, extract_files, get_extractor
     from emoscore.taxonomy import load_taxonomy
+    from emoscore.vocabulary import QUADRANTS
 
     frame = load_corpora(list(names), data_root)
     vad = load_taxonomy().vad

@@ -26,28 +26,24 @@ def emopia_split(
     per clip (fewer than the recipe's, to keep 1078 renders affordable)."""
     from dataclasses import replace
 
-    from emoscore.domains.tasks import (
-        build_task_estimator,
-        load_task_corpora,
-        recipe_windowed_extractor,
-        task_features,
-        task_recipe,
-    )
+    from emoscore.corpora.tasks import load_task_corpora
     from emoscore.features import FeatureCache
+    from emoscore.models.recipe import recipe_for
+    from emoscore.models.training import build_estimator, compute_features, recipe_extractor
     from emoscore.protocols.metrics import classification_report
 
-    recipe = task_recipe("quadrant")
+    recipe = recipe_for("quadrant")
     recipe = replace(recipe, params={**recipe.params, "max_windows": max_windows})
     cache = FeatureCache()
-    frame = load_task_corpora(["emopia", *extra_corpora], "quadrant", data_root, cache=cache)
+    frame = load_task_corpora(["emopia", *extra_corpora], "quadrant", data_root, cache_root=cache.root)
     frame = frame[(frame["corpus"] != "emopia") | frame["split"].isin(["train", "val", "test"])]
-    table = task_features(
-        frame.reset_index(drop=True), recipe_windowed_extractor(recipe), recipe, cache=cache, n_jobs=n_jobs
+    table = compute_features(
+        frame.reset_index(drop=True), recipe_extractor(recipe), recipe, cache=cache, n_jobs=n_jobs
     )
     f = table.frame
     test = (f["corpus"] == "emopia").to_numpy() & (f["split"] == "test").to_numpy()
     notify(f"EMOPIA song-level split: {int((~test).sum())} training clips, {int(test.sum())} test clips")
-    est = build_task_estimator(recipe).fit(table.X[~test], f["label"].to_numpy()[~test])
+    est = build_estimator(recipe).fit(table.X[~test], f["label"].to_numpy()[~test])
     pred = est.predict(table.X[test])
     r = classification_report(
         f["label"].to_numpy()[test].tolist(), list(pred), labels=["Q1", "Q2", "Q3", "Q4"]

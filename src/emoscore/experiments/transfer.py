@@ -142,39 +142,35 @@ def run_transfer(
     """Paper 003 on real corpora with the shipped quadrant recipe's features and classifier.
 
     Speech classes become quadrants / low-high through the taxonomy coordinates
-    (:func:`emoscore.domains.tasks.task_frame`); classes near the centre are left out.
+    (:func:`emoscore.corpora.tasks.task_frame`); classes near the centre are left out.
     """
-    from emoscore.domains.tasks import (
-        build_task_estimator,
-        load_task_corpora,
-        recipe_windowed_extractor,
-        task_features,
-        task_recipe,
-    )
+    from emoscore.corpora.tasks import load_task_corpora
     from emoscore.features import FeatureCache
+    from emoscore.models.recipe import recipe_for
+    from emoscore.models.training import build_estimator, compute_features, recipe_extractor
 
     cache = FeatureCache()
     rows: list[dict[str, Any]] = []
     for task in tasks:
-        recipe = task_recipe(task)
-        extractor = recipe_windowed_extractor(recipe)
+        recipe = recipe_for(task)
+        extractor = recipe_extractor(recipe)
         if task == "quadrant":  # speech classes become quadrants first, then the task keeps them
             from emoscore.corpora import load_corpora
 
             src = _speech_quadrants(load_corpora(list(source), data_root))
         else:
-            src = load_task_corpora(list(source), task, data_root, cache=cache)
-        tgt = load_task_corpora(list(target), task, data_root, cache=cache)
+            src = load_task_corpora(list(source), task, data_root, cache_root=cache.root)
+        tgt = load_task_corpora(list(target), task, data_root, cache_root=cache.root)
         notify(f"{task}: {len(src)} source and {len(tgt)} target clips, features {extractor.name}")
-        ts = task_features(src, extractor, recipe, cache=cache, n_jobs=n_jobs)
-        tt = task_features(tgt, extractor, recipe, cache=cache, n_jobs=n_jobs)
+        ts = compute_features(src, extractor, recipe, cache=cache, n_jobs=n_jobs)
+        tt = compute_features(tgt, extractor, recipe, cache=cache, n_jobs=n_jobs)
         rows += transfer_rows(
             ts.X,
             ts.frame["label"],
             tt.X,
             tt.frame["label"],
             tt.frame["speaker"],
-            make_estimator=partial(build_task_estimator, recipe),
+            make_estimator=partial(build_estimator, recipe),
             task=task,
             source="+".join(source),
             target="+".join(target),

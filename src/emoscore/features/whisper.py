@@ -157,9 +157,15 @@ class WhisperExtractor(FeatureExtractor):
 
     def log_mel(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
         """Real-length 80-band log-mel, an even number of frames (the encoder halves the rate)."""
+        from threadpoolctl import threadpool_limits
+
         _, mel_fe = self._load()
         y = at_rate(samples, sample_rate, SAMPLE_RATE)
-        mel = mel_fe(y, padding=160)[:, :-1]
+        # one BLAS thread: a multi-threaded filterbank product sums in another order (≈1e-7), which
+        # the int8 encoder magnifies to ≈1e-2 in the probabilities; the same input must give the
+        # same timeline on any machine and through every face (batch workers run one thread)
+        with threadpool_limits(limits=1, user_api="blas"):
+            mel = mel_fe(y, padding=160)[:, :-1]
         n = mel.shape[1] - mel.shape[1] % 2
         if n < MIN_MEL_FRAMES:
             raise ConfigError(f"Whisper features need at least 20 ms of audio, got {len(y)} samples")

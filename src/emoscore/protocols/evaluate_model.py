@@ -64,7 +64,7 @@ def evaluate_model(
     source = str(manifest) if manifest is not None else str(corpus)
     bad = tuple(frame.attrs.get("bad_rows", ()))
     unknown = sorted(set(frame["label"].astype(str)) - set(bundle.labels))
-    if unknown and restrict_labels:
+    if unknown and restrict_labels and manifest is None:
         notify(
             f"left out {int(frame['label'].isin(unknown).sum())} clip(s) labelled {', '.join(unknown)} "
             f"(unknown to model {bundle.name})"

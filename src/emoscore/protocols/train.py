@@ -43,7 +43,7 @@ def train_recipe(
     """Fit ``recipe`` on its corpora; with ``protocol``, first cross-validate it on its first
     corpus (the domain detector: on held-out groups of every corpus), other corpora in training."""
     if not recipe.corpora:
-        raise ConfigError(f"recipe {recipe.name}: no corpora to train on (name them with --corpus)")
+        raise ConfigError("train: name the training data with --corpus (or a --recipe that has corpora)")
     cache = cache or FeatureCache()
     frame = load_corpora_for(recipe.task, list(recipe.corpora), data_root, labels=recipe.labels)
     bad = tuple(frame.attrs.get("bad_rows", ()))

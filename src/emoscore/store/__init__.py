@@ -1,6 +1,7 @@
-"""Persistent store of analyses (jobs and timelines), compositions and artifacts (SQLAlchemy +
-Alembic migrations; SQLite in WAL mode by default)."""
+"""Persistent store of analyses (jobs and timelines), compositions and artifacts, and batch
+results (SQLAlchemy + Alembic migrations; SQLite in WAL mode by default)."""
 
+from emoscore.store.schema import BATCH_ERROR_COLUMNS, BATCH_SCHEMA
 from emoscore.store.store import (
     STATUSES,
     AnalysisRecord,
@@ -8,17 +9,23 @@ from emoscore.store.store import (
     CompositionRecord,
     Store,
     alembic_config,
+    batch_errors_frame,
+    batch_results_frame,
     make_engine,
     sqlite_url,
 )
 
 __all__ = [
+    "BATCH_ERROR_COLUMNS",
+    "BATCH_SCHEMA",
     "STATUSES",
     "AnalysisRecord",
     "ArtifactRecord",
     "CompositionRecord",
     "Store",
     "alembic_config",
+    "batch_errors_frame",
+    "batch_results_frame",
     "make_engine",
     "sqlite_url",
 ]

@@ -1,9 +1,18 @@
-"""The store's tables at the newest migration (queries use these; migrations never do, so an
-old revision stays exactly what it was)."""
+"""The store's tables at the newest migration: queries use these; migrations never do, so an
+old revision stays exactly what it was (tests/store/test_migrations.py checks that the
+migrations build exactly these tables)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from emoscore.timeline import ROW_INDEX, ROW_SCHEMA
+
+#: a batch result row, in Parquet and SQL alike: the one segment row schema
+#: (:data:`~emoscore.timeline.ROW_SCHEMA`) plus the identity of the analysis (content hash of
+#: the input; key of the analysis settings and model versions)
+BATCH_SCHEMA: dict[str, type] = {**ROW_SCHEMA, "content_hash": str, "settings_key": str}
+_SQL_TYPES: dict[type, type[sa.types.TypeEngine]] = {float: sa.Float, str: sa.Text}
 
 metadata = sa.MetaData()
 
@@ -23,6 +32,9 @@ analyses = sa.Table(
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
     sa.Column("waveform", sa.JSON),
+    sa.Index("ix_analyses_created", "created"),
+    sa.Index("ix_analyses_status", "status"),
+    sa.Index("ix_analyses_sha256", "sha256"),
 )
 
 compositions = sa.Table(
@@ -35,6 +47,7 @@ compositions = sa.Table(
     sa.Column("program", sa.Integer, nullable=False),
     sa.Column("document", sa.JSON, nullable=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_compositions_analysis", "analysis_id"),
 )
 
 artifacts = sa.Table(
@@ -50,4 +63,45 @@ artifacts = sa.Table(
     sa.Column("media_type", sa.String(64), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_artifacts_composition", "composition_id"),
 )
+
+# -- batch results (revision 0003) ------------------------------------------------------------
+# `emoscore batch --out DATABASE_URL`: one row per analysis window, one per finished file (what
+# resume reads), one per failed file. Times are ISO-8601 UTC text, as in the Parquet output.
+
+batch_results = sa.Table(
+    "batch_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *(sa.Column(col, _SQL_TYPES[kind], nullable=col not in ROW_INDEX) for col, kind in BATCH_SCHEMA.items()),
+    sa.Index("ix_batch_results_file", "file"),
+)
+
+batch_files = sa.Table(
+    "batch_files",
+    metadata,
+    sa.Column("file", sa.String(1024), primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("model_name", sa.String(128), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("settings_key", sa.String(32), nullable=False),
+    sa.Column("duration", sa.Float, nullable=False),
+    sa.Column("windows", sa.Integer, nullable=False),
+    sa.Column("finished_at", sa.String(32), nullable=False),
+)
+
+batch_errors = sa.Table(
+    "batch_errors",
+    metadata,
+    sa.Column("file", sa.String(1024), primary_key=True),
+    sa.Column("content_hash", sa.String(64)),
+    sa.Column("model_name", sa.String(128), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("failed_at", sa.String(32), nullable=False),
+)
+
+#: the columns of a recorded batch failure (``batch_errors``, and the Parquet ``_errors/`` parts)
+BATCH_ERROR_COLUMNS: tuple[str, ...] = tuple(batch_errors.c.keys())
+BATCH_TABLES: tuple[str, ...] = ("batch_results", "batch_files", "batch_errors")

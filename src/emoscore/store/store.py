@@ -1,9 +1,10 @@
-"""The result store: analyses (jobs and their timelines), compositions and artifacts' metadata.
+"""The result store: analyses (jobs and their timelines), compositions and artifacts' metadata
+of the web app, and the results of ``emoscore batch --out DATABASE_URL``, in one database.
 
 SQLite (WAL mode, so workers write progress while the server reads) by default; any
 SQLAlchemy URL (``postgresql+psycopg://…``) works unchanged. Opening a store upgrades its
 schema with the Alembic migrations shipped in :mod:`emoscore.store.migrations`, so a newer
-emoscore opens an older database.
+emoscore opens an older database, and the web app and a batch can share one database file.
 """
 
 from __future__ import annotations
@@ -14,20 +15,46 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from emoscore.errors import ConfigError
-from emoscore.store.schema import analyses, artifacts, compositions
+from emoscore.store.schema import (
+    BATCH_ERROR_COLUMNS,
+    BATCH_SCHEMA,
+    BATCH_TABLES,
+    analyses,
+    artifacts,
+    batch_errors,
+    batch_files,
+    batch_results,
+    compositions,
+    metadata,
+)
+from emoscore.timeline import ROW_INDEX
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: `import emoscore.store` stays light
+    import pandas as pd
 
 STATUSES = ("queued", "running", "done", "failed")
 MIGRATIONS = "emoscore.store:migrations"
+#: the revision that creates the ``batch_*`` tables (an earlier emoscore made them without one)
+BATCH_REVISION = "0003"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _iso_now() -> str:
+    return _now().isoformat(timespec="seconds")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _utc(dt: datetime) -> datetime:
@@ -89,21 +116,26 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a generous busy timeout."""
+def make_engine(url: str, *, option: str = "--db") -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a generous busy timeout.
+    ``option`` is where the URL came from, for the one-line errors."""
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         raise ConfigError(
-            f"--db {url!r}: not a database URL (e.g. sqlite:///path.db, postgresql://…)"
+            f"{option} {url!r}: not a database URL (e.g. sqlite:///path.db, postgresql://…)"
         ) from None
+    where = f"{option} {parsed.render_as_string()}"
     if parsed.get_backend_name() != "sqlite":
         try:
             return sa.create_engine(parsed, pool_pre_ping=True)
-        except ImportError as exc:
-            raise ConfigError(f"--db {parsed.render_as_string()}: database driver missing ({exc})") from None
+        except (ImportError, sa.exc.NoSuchModuleError) as exc:
+            raise ConfigError(f"{where}: database driver missing ({_first_line(exc)})") from None
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot create the database's folder ({exc.strerror})") from None
     engine = sa.create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -131,7 +163,10 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 class Store:
-    """Analyses, compositions and artifacts in one database.
+    """Analyses, compositions and artifacts of the web app, and batch results, in one database.
+
+    ``option`` names where ``url`` came from (``--db``, ``--out``) in the one-line errors of
+    opening: an unusable URL or database, tables an earlier emoscore made without migrations.
 
     >>> store = Store("sqlite://")
     >>> rec = store.create_analysis(filename="a.wav", sha256="0" * 64, size=10, duration=1.0, options={})
@@ -139,22 +174,68 @@ class Store:
     'queued'
     """
 
-    def __init__(self, url: str, *, migrate: bool = True):
+    def __init__(self, url: str, *, migrate: bool = True, option: str = "--db"):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, option=option)
+        #: the URL without its password, for messages
+        self.location = self.engine.url.render_as_string(hide_password=True)
+        self._where = f"{option} {self.location}"
         if migrate:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except sa.exc.DBAPIError as exc:
+                self.close()
+                reason = _first_line(exc.orig or exc)
+                raise ConfigError(f"{self._where}: cannot open the database ({reason})") from None
+            except BaseException:
+                self.close()
+                raise
 
     def close(self) -> None:
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` (the newest by default)."""
-        from alembic import command
+        """Bring the schema to ``revision`` (the newest by default), after checking that no
+        table it would create is already there."""
+        try:
+            from alembic import command
+        except ImportError:
+            raise ConfigError(
+                f"{self._where}: the SQL store needs alembic (pip install alembic)"
+            ) from None
 
         with self.engine.begin() as conn:
+            self._refuse_unmigrated_tables(conn)
             command.upgrade(alembic_config(conn), revision)
+
+    def _refuse_unmigrated_tables(self, conn: Connection) -> None:
+        # An earlier emoscore's batch created batch_* with create_all, into a database that had
+        # no schema version or one before BATCH_REVISION; migrating would stop at "table exists".
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from alembic.script.revision import RevisionError
+
+        current = MigrationContext.configure(conn).get_current_revision()
+        present = set(sa.inspect(conn).get_table_names())
+        if current is None:
+            stray = present & set(metadata.tables)
+        else:
+            script = ScriptDirectory.from_config(alembic_config())
+            try:
+                applied = {s.revision for s in script.iterate_revisions(current, "base")}
+            except RevisionError:
+                raise ConfigError(
+                    f"{self._where}: schema revision {current} is newer than this emoscore; "
+                    "upgrade emoscore to open it"
+                ) from None
+            stray = set() if BATCH_REVISION in applied else present & set(BATCH_TABLES)
+        if stray:
+            again = " (run the batch again to recompute their results)" if stray <= set(BATCH_TABLES) else ""
+            raise ConfigError(
+                f"{self._where}: tables {', '.join(sorted(stray))} were created by an earlier emoscore "
+                f"without migrations; drop or rename them{again}, or use another database"
+            )
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""
@@ -365,6 +446,111 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(artifacts).where(artifacts.c.id == artifact_id)).mappings().first()
         return _artifact(row) if row else None
+
+    # -- batch results ------------------------------------------------------------------------
+    def batch_done_keys(self) -> dict[str, tuple[str, str]]:
+        """Every finished batch file: file → (content hash, settings key), what resume compares."""
+        q = sa.select(batch_files.c.file, batch_files.c.content_hash, batch_files.c.settings_key)
+        with self.engine.connect() as conn:
+            return {r.file: (r.content_hash, r.settings_key) for r in conn.execute(q)}
+
+    def commit_batch_file(
+        self,
+        file: str,
+        *,
+        content_hash: str,
+        settings_key: str,
+        model_name: str,
+        model_version: str,
+        duration: float,
+        rows: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Replace the file's windows (:data:`~emoscore.store.schema.BATCH_SCHEMA` rows), its
+        finished-file row and its error in one transaction: readers see all of it or none."""
+        if any(r["file"] != file for r in rows):
+            raise ValueError(f"{file}: rows of another file given to commit_batch_file")
+        with self._tx() as conn:
+            for table in (batch_results, batch_files, batch_errors):
+                conn.execute(table.delete().where(table.c.file == file))
+            if rows:
+                conn.execute(batch_results.insert(), [{c: r.get(c) for c in BATCH_SCHEMA} for r in rows])
+            conn.execute(
+                batch_files.insert().values(
+                    file=file,
+                    content_hash=content_hash,
+                    model_name=model_name,
+                    model_version=model_version,
+                    settings_key=settings_key,
+                    duration=float(duration),
+                    windows=len(rows),
+                    finished_at=_iso_now(),
+                )
+            )
+
+    def record_batch_error(
+        self,
+        file: str,
+        message: str,
+        *,
+        content_hash: str | None = None,
+        model_name: str = "",
+        model_version: str = "",
+    ) -> None:
+        """Record why ``file`` failed, replacing an earlier failure (its results, if any, stay)."""
+        with self._tx() as conn:
+            conn.execute(batch_errors.delete().where(batch_errors.c.file == file))
+            conn.execute(
+                batch_errors.insert().values(
+                    file=file,
+                    content_hash=content_hash,
+                    model_name=model_name,
+                    model_version=model_version,
+                    message=message,
+                    failed_at=_iso_now(),
+                )
+            )
+
+    def read_batch_results(self) -> pd.DataFrame:
+        """Every committed batch window, as :func:`batch_results_frame` gives it."""
+        import pandas as pd
+
+        q = sa.select(*(batch_results.c[c] for c in BATCH_SCHEMA)).order_by(batch_results.c.id)
+        with self.engine.connect() as conn:
+            return batch_results_frame(pd.read_sql(q, conn))
+
+    def read_batch_errors(self) -> pd.DataFrame:
+        """Every recorded batch failure, as :func:`batch_errors_frame` gives it."""
+        import pandas as pd
+
+        with self.engine.connect() as conn:
+            return batch_errors_frame(pd.read_sql(sa.select(batch_errors), conn))
+
+
+def batch_results_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Batch rows as read from SQL or Parquet, made alike: the columns of
+    :data:`~emoscore.store.schema.BATCH_SCHEMA` (floats as float64, text as objects with
+    ``None``), indexed by (file, start, end) and sorted by it."""
+    return _typed(frame, BATCH_SCHEMA).set_index(list(ROW_INDEX)).sort_index()
+
+
+def batch_errors_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Batch failures as read from SQL or Parquet, made alike: the columns
+    :data:`~emoscore.store.schema.BATCH_ERROR_COLUMNS` as text, sorted by file."""
+    typed = _typed(frame, dict.fromkeys(BATCH_ERROR_COLUMNS, str))
+    return typed.sort_values("file", kind="stable").reset_index(drop=True)
+
+
+def _typed(frame: pd.DataFrame, schema: Mapping[str, type]) -> pd.DataFrame:
+    import pandas as pd
+
+    out = pd.DataFrame(index=frame.index)
+    for col, kind in schema.items():
+        if kind is float:
+            out[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        else:
+            values = frame[col].astype("object")
+            out[col] = values.where(values.notna(), None)
+    return out
 
 
 def _analysis_columns(with_result: bool) -> list[sa.Column]:

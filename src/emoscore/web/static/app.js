@@ -12,6 +12,11 @@ const COLOURS = {
 };
 const QUALITY_FILL = { major: "#fff3bf", minor: "#dbe4ff", perfect: "#e6fcf5", tritone: "#ffe3e3" };
 const METHOD_COLOUR = { A: "#3b5bdb", B: "#e8590c" };
+const DOMAIN_COLOUR = { speech: "#1098ad", music: "#9c36b5", other: "#868e96", silence: "#dee2e6" };
+const DOMAIN_ORDER = ["speech", "music", "other", "silence"];
+// the music emotion quadrants of the valence/arousal plane
+const QUADRANT_SIGNS = { Q1: "+V +A", Q2: "\u2212V +A", Q3: "\u2212V \u2212A", Q4: "+V \u2212A" };
+const NO_EMOTION_FILL = "#ced4da";
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -20,6 +25,7 @@ const state = {
 };
 
 function colour(label) {
+  if (!label) return NO_EMOTION_FILL;
   if (COLOURS[label]) return COLOURS[label];
   let h = 0;
   for (const c of label) h = (h * 31 + c.charCodeAt(0)) % 360;
@@ -41,6 +47,24 @@ function html(tag, attrs = {}, text = null) {
 }
 
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+function fmtNum(x) { return x === null || x === undefined ? "\u2013" : x.toFixed(2); }
+
+// the most probable quadrant of a music window, or null
+function topQuadrant(s) {
+  const q = Object.entries(s.quadrant || {});
+  if (!q.length) return null;
+  q.sort((a, b) => b[1] - a[1]);
+  return { name: q[0][0], p: q[0][1] };
+}
+
+function hasDomains(r) { return r.segments.some((s) => s.domain); }
+
+function domainText(s) {
+  if (!s.domain) return "";
+  const q = topQuadrant(s);
+  return q ? `${s.domain} ${q.name}` : s.domain;
+}
 
 function fmtTime(s) {
   if (s === null || s === undefined) return "?";
@@ -179,6 +203,7 @@ function upload() {
   form.append("model", $("model").value);
   form.append("window", $("window").value);
   form.append("method", $("method").value);
+  form.append("domain", $("domain").value);
   $("analyse").disabled = true;
   showMessage("");
   setProgress(0, "uploading…");
@@ -258,10 +283,13 @@ async function openResult(job) {
   $("results").hidden = false;
   $("result-title").textContent = job.filename;
   $("result-meta").textContent =
-    `${fmtTime(r.duration)} · model ${r.model.name} ${r.model.version} · window ${r.window} s · hop ${r.hop} s · ${r.segments.length} windows`;
+    `${fmtTime(r.duration)} · model ${r.model.name} ${r.model.version} · window ${r.window} s · hop ${r.hop} s · ${r.segments.length} windows` +
+    (r.domain_mode ? ` · sound type ${r.domain_mode}` : "");
+  $("result-meta").title = r.models ? Object.entries(r.models).map(([k, v]) => `${k}: ${v}`).join("\n") : "";
   let peaks = [];
   try { peaks = (await api(`/api/analyses/${job.id}/waveform`)).peaks; } catch (e) { peaks = []; }
   state.peaks = peaks;
+  drawDomains();
   drawTimeline();
   drawLegend();
   selectWindow(0);
@@ -290,6 +318,45 @@ function drawLegend() {
   }
 }
 
+// speech / music / other per window, above the timeline; music windows show their top quadrant
+function drawDomains() {
+  const r = state.current.result;
+  const row = $("domain-row"), band = $("domains"), legend = $("domain-legend");
+  clear(band);
+  clear(legend);
+  row.hidden = !hasDomains(r);
+  if (row.hidden) return;
+  const dur = Math.max(r.duration, 1e-6);
+  const pct = (t) => `${(100 * t) / dur}%`;
+  r.segments.forEach((s, i) => {
+    const q = topQuadrant(s);
+    const cell = html("div", { class: "domain-seg", "data-index": i, "data-domain": s.domain || "" });
+    cell.style.left = pct(s.start);
+    cell.style.width = pct(Math.max(0, s.end - s.start));
+    cell.style.background = DOMAIN_COLOUR[s.domain] || "#f1f3f5";
+    if (q) {
+      cell.appendChild(html("span", { class: "quadrant" }, q.name));
+      cell.dataset.quadrant = q.name;
+    }
+    cell.title = `${fmtTime(s.start)}\u2013${fmtTime(s.end)} · ${s.domain || "unknown"}` +
+      (q ? ` · quadrant ${q.name} (${QUADRANT_SIGNS[q.name] || ""}) ${(100 * q.p).toFixed(0)}%` : "");
+    cell.addEventListener("click", () => selectWindow(i));
+    band.appendChild(cell);
+  });
+  const present = new Set(r.segments.map((s) => s.domain).filter(Boolean));
+  const shown = DOMAIN_ORDER.filter((d) => d !== "silence" || present.has(d));
+  for (const d of [...shown, ...[...present].filter((d) => !DOMAIN_ORDER.includes(d))]) {
+    const item = html("span", { "data-domain": d });
+    const chip = html("span", { class: "chip" });
+    chip.style.background = DOMAIN_COLOUR[d] || "#f1f3f5";
+    item.appendChild(chip);
+    item.appendChild(document.createTextNode(d));
+    legend.appendChild(item);
+  }
+  legend.appendChild(html("span", { class: "hint" },
+    "Q1\u2013Q4 on music: top quadrant (Q1 +V+A, Q2 \u2212V+A, Q3 \u2212V\u2212A, Q4 +V\u2212A)"));
+}
+
 function drawTimeline() {
   const svg = $("timeline");
   clear(svg);
@@ -298,9 +365,11 @@ function drawTimeline() {
   const dur = Math.max(r.duration, 1e-6);
   const x = (t) => (t / dur) * W;
   r.segments.forEach((s, i) => {
+    // a window without speech emotion gets no bar, only a transparent target to hover and click
     const rect = el("rect", {
       x: x(s.start), y: top, width: Math.max(0.5, x(s.end) - x(s.start)), height: bottom - top,
-      fill: colour(s.emotion), "fill-opacity": 0.2 + 0.45 * s.confidence, class: "segment", "data-index": i,
+      fill: s.emotion ? colour(s.emotion) : "#ffffff", "fill-opacity": s.emotion ? 0.2 + 0.45 * (s.confidence || 0) : 0,
+      class: s.emotion ? "segment" : "segment no-emotion", "data-index": i,
     }, svg);
     rect.addEventListener("mousemove", (e) => showTooltip(e, s));
     rect.addEventListener("mouseleave", () => { $("tooltip").hidden = true; });
@@ -334,10 +403,15 @@ function showTooltip(ev, s) {
   const tip = $("tooltip");
   clear(tip);
   const head = html("div");
-  head.appendChild(html("b", {}, s.emotion));
+  head.appendChild(html("b", {}, s.emotion || "no speech emotion"));
   head.appendChild(document.createTextNode(` · ${fmtTime(s.start)}–${fmtTime(s.end)}`));
   tip.appendChild(head);
-  const probs = Object.entries(s.probabilities).sort((a, b) => b[1] - a[1]);
+  if (s.domain) {
+    const q = topQuadrant(s);
+    tip.appendChild(html("div", { class: "domain-line" },
+      `${s.domain}${q ? ` · quadrant ${q.name} (${QUADRANT_SIGNS[q.name] || ""}) ${(100 * q.p).toFixed(0)}%` : ""}`));
+  }
+  const probs = Object.entries(s.probabilities || {}).sort((a, b) => b[1] - a[1]);
   for (const [k, v] of probs) {
     const row = html("div", { class: "row" });
     const name = html("span");
@@ -365,7 +439,9 @@ function selectWindow(i) {
   const outline = $("sel-outline");
   outline.setAttribute("x", (s.start / dur) * 1000);
   outline.setAttribute("width", Math.max(1, ((s.end - s.start) / dur) * 1000));
-  $("window-label").textContent = `#${state.selected + 1} · ${fmtTime(s.start)}–${fmtTime(s.end)} · ${s.emotion}`;
+  const what = [s.emotion || "no speech emotion", domainText(s)].filter(Boolean).join(" · ");
+  $("window-label").textContent = `#${state.selected + 1} · ${fmtTime(s.start)}–${fmtTime(s.end)} · ${what}`;
+  for (const cell of $("domains").children) cell.classList.toggle("selected", Number(cell.dataset.index) === state.selected);
   drawProbabilities(s);
   drawVA();
 }
@@ -375,6 +451,17 @@ function drawProbabilities(s) {
   clear(svg);
   const labels = state.current.result.model.labels;
   const rowH = Math.min(30, 250 / labels.length), left = 88, W = 460, barW = W - left - 60;
+  const lines = [`valence ${fmtNum(s.valence)} · arousal ${fmtNum(s.arousal)} · dominance ${fmtNum(s.dominance)}`];
+  const q = topQuadrant(s);
+  if (s.domain) lines.push(`${s.domain}${q ? ` · quadrant ${q.name} (${QUADRANT_SIGNS[q.name] || ""}) ${(100 * q.p).toFixed(1)}%` : ""}`);
+  if (!s.emotion) {
+    // no speech emotion in this window (music or other sound): no bars, say so
+    const none = el("text", { x: left, y: 24, class: "axis no-emotion" }, svg);
+    none.textContent = "no speech emotion in this window";
+    lines.forEach((t, i) => { el("text", { x: left, y: 48 + 18 * i, class: "axis" }, svg).textContent = t; });
+    svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(80, 60 + 18 * lines.length)}`);
+    return;
+  }
   labels.forEach((lab, i) => {
     const p = s.probabilities[lab] || 0;
     const y = 4 + i * rowH;
@@ -386,8 +473,9 @@ function drawProbabilities(s) {
     const val = el("text", { x: left + barW + 6, y: y + rowH * 0.62, class: "axis" }, svg);
     val.textContent = `${(100 * p).toFixed(1)}%`;
   });
-  const vad = el("text", { x: left, y: 4 + labels.length * rowH + 16, class: "axis" }, svg);
-  vad.textContent = `valence ${s.valence.toFixed(2)} · arousal ${s.arousal.toFixed(2)} · dominance ${s.dominance.toFixed(2)}`;
+  const y0 = 4 + labels.length * rowH + 16;
+  lines.forEach((t, i) => { el("text", { x: left, y: y0 + 18 * i, class: "axis" }, svg).textContent = t; });
+  svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(260, y0 + 18 * lines.length)}`);
 }
 
 function drawVA() {
@@ -420,15 +508,18 @@ function drawVA() {
     transform: `rotate(-90 12 ${off - 20 + S / 2})` }, svg);
   yl.textContent = "arousal →";
   const segs = state.current.result.segments;
-  if (!segs.length) return;
-  const pts = segs.map((s) => `${px(s.valence)},${py(s.arousal)}`).join(" ");
+  const placed = (s) => s.valence !== null && s.valence !== undefined && s.arousal !== null && s.arousal !== undefined;
+  if (!segs.some(placed)) return;
+  const pts = segs.filter(placed).map((s) => `${px(s.valence)},${py(s.arousal)}`).join(" ");
   el("polyline", { points: pts, fill: "none", stroke: "#1d2433", "stroke-width": 1.5, "stroke-opacity": 0.6 }, svg);
   segs.forEach((s, i) => {
+    if (!placed(s)) return;
     const c = el("circle", { cx: px(s.valence), cy: py(s.arousal), r: i === state.selected ? 7 : 3.5,
-      fill: colour(s.emotion), stroke: i === state.selected ? "#1d2433" : "#fff", "stroke-width": i === state.selected ? 2 : 1,
+      fill: s.emotion ? colour(s.emotion) : DOMAIN_COLOUR[s.domain] || NO_EMOTION_FILL, stroke: i === state.selected ? "#1d2433" : "#fff", "stroke-width": i === state.selected ? 2 : 1,
       class: "va-point" }, svg);
     c.style.cursor = "pointer";
-    c.appendChild(Object.assign(el("title"), { textContent: `#${i + 1} ${s.emotion} V ${s.valence.toFixed(2)} A ${s.arousal.toFixed(2)}` }));
+    const what = [s.emotion, domainText(s)].filter(Boolean).join(" · ") || "no speech emotion";
+    c.appendChild(Object.assign(el("title"), { textContent: `#${i + 1} ${what} V ${s.valence.toFixed(2)} A ${s.arousal.toFixed(2)}` }));
     c.addEventListener("click", () => selectWindow(i));
   });
 }
@@ -457,17 +548,18 @@ function showComposition(comp) {
   drawIntervals(comp);
   const players = $("players");
   clear(players);
-  for (const m of Object.keys(comp.methods)) {
-    for (const kind of ["wav", "mix"]) {
-      const art = comp.artifacts.find((a) => a.kind === kind && a.method === m);
-      if (!art) continue;
-      const box = html("div", { class: "player" });
-      box.appendChild(html("div", { class: "title" },
-        `Method ${m} · ${kind === "wav" ? "music alone" : "mixed under the dialogue"}`));
-      const audio = html("audio", { controls: "", preload: "none", src: art.url, "data-kind": kind, "data-method": m });
-      box.appendChild(audio);
-      players.appendChild(box);
-    }
+  const titles = { wav: "music alone", mix: "mixed under the dialogue", video: "scored video" };
+  // the audio players of every method first, the (taller) scored videos on a row of their own
+  const methods = Object.keys(comp.methods);
+  const order = [["wav", "mix"], ["video"]].flatMap((kinds) => methods.flatMap((m) => kinds.map((k) => [m, k])));
+  for (const [m, kind] of order) {
+    const art = comp.artifacts.find((a) => a.kind === kind && a.method === m);
+    if (!art) continue;
+    const box = html("div", { class: kind === "video" ? "player video" : "player" });
+    box.appendChild(html("div", { class: "title" }, `Method ${m} · ${titles[kind]}`));
+    box.appendChild(html(kind === "video" ? "video" : "audio",
+      { controls: "", preload: "none", src: art.url, "data-kind": kind, "data-method": m }));
+    players.appendChild(box);
   }
   drawDownloads();
 }
@@ -516,12 +608,18 @@ function drawDownloads() {
   link(`/api/analyses/${job.id}/timeline?format=csv`, "Timeline CSV");
   const comp = state.composition;
   if (!comp) return;
-  const names = { midi: "MIDI", wav: "WAV", mix: "mixed WAV", intervals: "intervals JSON" };
   for (const a of comp.artifacts) {
     const link2 = html("a", { href: a.url, download: "", "data-kind": a.kind, "data-method": a.method || "" },
-      `${a.method ? `Method ${a.method} ` : ""}${names[a.kind] || a.kind}`);
+      artifactLabel(a));
+    if (a.media_type) link2.title = a.media_type;
     box.appendChild(link2);
   }
+}
+
+function artifactLabel(a) {
+  if (a.kind === "video") return `scored video${a.method ? ` ${a.method}` : ""}`;
+  const names = { midi: "MIDI", wav: "WAV", mix: "mixed WAV", intervals: "intervals JSON" };
+  return `${a.method ? `Method ${a.method} ` : ""}${names[a.kind] || a.kind}`;
 }
 
 // ---- history --------------------------------------------------------------------------------
@@ -553,7 +651,7 @@ function historyRow(item) {
   tr.appendChild(html("td", {}, item.filename));
   tr.appendChild(html("td", {}, new Date(item.created).toLocaleString()));
   tr.appendChild(html("td", {}, fmtTime(item.duration)));
-  tr.appendChild(html("td", {}, `${item.options.model} · ${item.options.window} s`));
+  tr.appendChild(html("td", {}, `${item.options.model} · ${item.options.window} s${item.options.domain ? ` · ${item.options.domain}` : ""}`));
   const st = html("td");
   const badge = html("span", { class: `status ${item.status}` }, item.status);
   if (item.error) badge.title = item.error;

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from emoscore.domains.sounds import KINDS, load_other_sounds, other_sound
+
+from emoscore.corpora.synthetic import KINDS, load_other_sounds, other_sound
 
 
 def test_sounds_are_deterministic_and_differ_by_kind() -> None:
@@ -32,7 +33,8 @@ def test_load_other_sounds_writes_once(tmp_path: Path) -> None:
 def test_dialogue_over_music_keeps_speech_label_and_group(tmp_path: Path) -> None:
     import pandas as pd
     import soundfile as sf
-    from emoscore.domains.sounds import load_dialogue_over_music
+
+    from emoscore.corpora.synthetic import load_dialogue_over_music
 
     t = np.arange(16000 * 2) / 16000
     rows = []

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from emoscore.domains.annotate import SoundAnnotator
-from emoscore.domains.tasks import fit_task_bundle, task_recipe
-from emoscore.domains.windowed import WindowedExtractor
 
 from emoscore.errors import ConfigError, ModelError
 from emoscore.features import FeatureExtractor
+from emoscore.features.windowed import WindowedExtractor
+from emoscore.models.recipe import recipe_for
 from emoscore.models.registry import load_model
-from emoscore.models.training import FeatureTable
+from emoscore.models.training import FeatureTable, fit_bundle
 from emoscore.recognize import Recognizer
+from emoscore.recognize.annotate import SoundAnnotator
 
 RATE = 16000
 
@@ -57,11 +57,11 @@ def _bundle(task: str, labels_of: dict[str, str]):  # type: ignore[no-untyped-de
             "corpus": "synthetic",
         }
     )
-    recipe = task_recipe(task)
+    recipe = recipe_for(task)
     recipe = replace(
         recipe, params={**recipe.params, "C": 100.0}
     )  # two clean features: little regularisation
-    return fit_task_bundle(recipe, FeatureTable(frame, X, ()), ext)
+    return fit_bundle(recipe, FeatureTable(frame, X, ()), ext)
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +79,11 @@ def test_windows_get_domain_quadrant_and_trained_va(annotator: SoundAnnotator) -
     notes = annotator.annotate(
         [_sound("low", 4.0, 99), _sound("high", 4.0, 98), _sound("noise", 4.0, 97)], RATE
     )
-    assert [n.extra["domain"] for n in notes] == ["music", "speech", "other"]
-    assert set(notes[0].extra["quadrant"]) == {"Q1", "Q2", "Q3"}  # the labels the model was trained on
-    assert max(notes[0].extra["quadrant"], key=notes[0].extra["quadrant"].get) == "Q3"
-    assert "quadrant" not in notes[1].extra and "quadrant" not in notes[2].extra
-    assert abs(sum(notes[2].extra["domain_probabilities"].values()) - 1) < 1e-5
+    assert [n.domain for n in notes] == ["music", "speech", "other"]
+    assert set(notes[0].quadrant) == {"Q1", "Q2", "Q3"}  # the labels the model was trained on
+    assert max(notes[0].quadrant, key=notes[0].quadrant.get) == "Q3"  # type: ignore[arg-type]
+    assert not notes[1].quadrant and not notes[2].quadrant
+    assert abs(sum(notes[2].domain_probabilities.values()) - 1) < 1e-5
     assert notes[0].arousal < 0.5 < notes[1].arousal and notes[0].valence < 0.5 < notes[1].valence
     assert annotator.models_info()["domain"].startswith("domain ")
 
@@ -93,16 +93,12 @@ def test_fixed_domain_needs_no_detector(annotator: SoundAnnotator) -> None:
         domain="music", valence=annotator.valence, arousal=annotator.arousal, quadrant=annotator.quadrant
     )
     note = music.annotate([_sound("high", 4.0, 5)], RATE)[0]
-    assert (
-        note.extra["domain"] == "music"
-        and "domain_probabilities" not in note.extra
-        and "quadrant" in note.extra
-    )
+    assert note.domain == "music" and not note.domain_probabilities and note.quadrant
     with pytest.raises(ConfigError, match="detector"):
         SoundAnnotator(
             domain="auto", valence=annotator.valence, arousal=annotator.arousal, quadrant=annotator.quadrant
         )
-    with pytest.raises(ModelError, match="task valence is needed"):
+    with pytest.raises(ModelError, match="a valence model is needed"):
         SoundAnnotator(
             domain="music", valence=annotator.arousal, arousal=annotator.arousal, quadrant=annotator.quadrant
         )
@@ -115,8 +111,9 @@ def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_pa
     plain = Recognizer(fast).analyze(tmp_path / "scene.wav")
     rich = Recognizer(fast, annotator=annotator).analyze(tmp_path / "scene.wav")
     assert [s.probabilities for s in plain.segments] == [s.probabilities for s in rich.segments]
-    assert "domain" not in plain.segments[0].extra and plain.extra == {}
-    assert [s.extra["domain"] for s in rich.segments] == ["music", "other", "speech"]
+    assert plain.segments[0].domain is None and plain.extra == {}
+    assert [s.domain for s in rich.segments] == ["music", "other", "speech"]
+    assert rich.segments[0].va_model == annotator.va_model != plain.segments[0].va_model
     first = rich.segments[0]
     assert first.valence < 0.5 and first.extra["valence_projection"] == round(plain.segments[0].valence, 6)
     d = rich.to_dict()
@@ -127,7 +124,7 @@ def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_pa
         "quadrant",
         "domain",
     }
-    assert "quadrant" in d["segments"][0] and "quadrant" not in d["segments"][1]
+    assert d["segments"][0]["quadrant"] and d["segments"][1]["quadrant"] == {}
 
 
 class Level(FeatureExtractor):
@@ -143,9 +140,8 @@ class Level(FeatureExtractor):
 def test_features_shared_with_the_emotion_model_are_cut_from_its_concatenation(
     annotator: SoundAnnotator,
 ) -> None:
-    from emoscore.domains.annotate import _from_concat
-
     from emoscore.features import ConcatExtractor
+    from emoscore.recognize.annotate import _from_concat
 
     Brightness.dim = 2  # type: ignore[attr-defined]
     try:

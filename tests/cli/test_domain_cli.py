@@ -66,4 +66,4 @@ def test_analyze_domain_music_adds_quadrant_and_models(tmp_path: Path, capfd) ->
         assert seg["domain"] == "music" and abs(sum(seg["quadrant"].values()) - 1) < 1e-5
         assert 0 <= seg["valence"] <= 1 and 0 <= seg["arousal"] <= 1 and "valence_projection" in seg
     code, plain, _ = run(["analyze", tmp_path / "chord.wav", "--model", "fast", "--format", "json"], capfd)
-    assert code == 0 and "domain" not in json.loads(plain)["segments"][0]
+    assert code == 0 and json.loads(plain)["segments"][0]["domain"] is None

@@ -66,7 +66,7 @@ def check_segment_values(tl) -> None:
             want = sum(p * vad[lab][key] for lab, p in s.probabilities.items())
             assert (s.valence, s.arousal, s.dominance)[key] == pytest.approx(want, abs=1e-9)
         assert all(0.0 <= v <= 1.0 for v in (s.valence, s.arousal, s.dominance))
-        assert 0.0 <= s.extra["voiced"] <= 1.0
+        assert 0.0 <= s.voiced <= 1.0
 
 
 def test_timeline_follows_the_scene(bundle, scene) -> None:
@@ -80,7 +80,7 @@ def test_timeline_follows_the_scene(bundle, scene) -> None:
     check_segment_values(tl)
     sad, happy = tl.segments[0], tl.segments[-1]
     assert happy.valence > sad.valence and happy.arousal > sad.arousal
-    assert all(s.extra["voiced"] > 0.9 for s in tl.segments)
+    assert all(s.voiced > 0.9 for s in tl.segments)
 
 
 def test_overlapping_windows(bundle, scene) -> None:
