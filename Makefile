@@ -22,7 +22,7 @@ demo: venv
 	$(BIN)/emoscore analyze examples/scene.wav -o out/
 	$(BIN)/emoscore compose out/scene.json --method both --render -o out/
 
-test: venv system-deps
+test: venv system-deps lint
 	@test -d "$(DATA)" || { echo "error: the corpora are missing: expected $(DATA) (set EMOSCORE_DATA to their folder)"; exit 1; }
 	EMOSCORE_DATA="$(abspath $(DATA))" $(BIN)/python -m pytest
 

@@ -48,6 +48,28 @@ def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path
     assert windows_per_file(read_results(out), corpus) == {**GOOD, "low2.wav": 3}
 
 
+@pytest.mark.parametrize("out_name", ["res.parquet", "sqlite"])
+def test_resume_recomputes_when_the_settings_change(
+    tiny_bundle: Path, corpus: Path, tmp_path: Path, out_name: str
+) -> None:
+    out = f"sqlite:///{tmp_path / 'r.db'}" if out_name == "sqlite" else str(tmp_path / out_name)
+    quiet = {"model": str(tiny_bundle), "workers": 1, "progress_stream": io.StringIO()}
+    run_batch(corpus, out, window=4.0, **quiet)
+    keys = set(read_results(out)["settings_key"])
+    changed = run_batch(corpus, out, window=2.0, hop=2.0, **quiet)
+    assert (changed.analysed, changed.skipped) == (5, 0)  # new window: every file again
+    df = read_results(out)
+    assert windows_per_file(df, corpus) == {"low1.wav": 5, "low2.wav": 2, "high1.wav": 4, "sub/high2.flac": 3,
+                                            "sub/high3.wav": 1}  # fmt: skip
+    # 2-s windows (a tail under 1 s joins the window before it: 2.5 s at most)
+    assert ((df.index.get_level_values("end") - df.index.get_level_values("start")) <= 2.5 + 1e-6).all()
+    assert set(df["settings_key"]).isdisjoint(keys)
+    same = run_batch(corpus, out, window=2.0, hop=2.0, **quiet)
+    assert (same.analysed, same.skipped) == (0, 5)
+    hop = run_batch(corpus, out, window=2.0, hop=1.0, **quiet)
+    assert (hop.analysed, hop.skipped) == (5, 0)
+
+
 def test_no_resume_reanalyses_without_duplicates(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
     run_batch(corpus, out, model=str(tiny_bundle), workers=1, progress_stream=io.StringIO())

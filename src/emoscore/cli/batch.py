@@ -22,17 +22,16 @@ from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, DOMAIN_MODES, M
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
 @click.option(
     "--domain",
-    type=click.Choice(DOMAIN_MODES, case_sensitive=False),
     default=None,
+    metavar="|".join(DOMAIN_MODES),
     help="Add the committed valence/arousal/quadrant models to every window (auto: pick speech or "
     "music per window, as analyze --domain). Default: the emotion model alone.",
 )
 @click.option(
     "--compose",
     "compose",
-    type=click.Choice(COMPOSE_CHOICES, case_sensitive=False),
     default=None,
-    metavar="A|B|both",
+    metavar="|".join(COMPOSE_CHOICES),
     help="Also write a MIDI interval sequence per file by method A, B or both.",
 )
 @click.option(

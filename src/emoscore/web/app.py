@@ -68,7 +68,9 @@ async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONR
 
 
 async def _emoscore_error(_req: Request, exc: EmoscoreError) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=415 if isinstance(exc, AudioError) else 422)
+    # the library's checks name the command-line option (``--window 9: …``); here it is a field
+    detail = str(exc).removeprefix("--")
+    return JSONResponse({"detail": detail}, status_code=415 if isinstance(exc, AudioError) else 422)
 
 
 @asynccontextmanager
