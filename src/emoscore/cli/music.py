@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from emoscore.errors import ConfigError
+from emoscore.music.render import ENGINES as RENDER_ENGINES
 from emoscore.timeline import Timeline, read_timeline
 from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, parse_methods
 
@@ -150,7 +151,7 @@ def compose(
 @click.option("--soundfont", type=click.Path(path_type=Path), default=None, help="SoundFont (.sf2).")
 @click.option(
     "--engine",
-    type=click.Choice(["auto", "fluidsynth", "builtin"]),
+    type=click.Choice(RENDER_ENGINES),
     default="auto",
     show_default=True,
     help="auto: FluidSynth when installed, else the built-in synth.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from emoscore.cli.output import dumps, table
-from emoscore.vocabulary import PROTOCOLS, WINDOW_TASK_NAMES, Task
+from emoscore.vocabulary import PROTOCOLS, WINDOW_TASK_NAMES, Protocol, Task
 
 
 def _report_text(result) -> str:  # type: ignore[no-untyped-def]
@@ -52,7 +52,7 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
 @click.option("--labels", default=None, help="Comma-separated classes to keep (others are left out).")
 @click.option(
     "--protocol",
-    default="speaker-kfold",
+    default=Protocol.SPEAKER_KFOLD.value,
     show_default=True,
     type=click.Choice((*PROTOCOLS, "none")),
     help="Cross-validation reported in the bundle.",
@@ -142,7 +142,9 @@ def train(
     help="CSV with path,label[,speaker]; paths relative to the CSV's folder.",
 )
 @click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None)
-@click.option("--protocol", type=click.Choice(PROTOCOLS), default="speaker-kfold", show_default=True)
+@click.option(
+    "--protocol", type=click.Choice(PROTOCOLS), default=Protocol.SPEAKER_KFOLD.value, show_default=True
+)
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option(
     "--restrict-labels", is_flag=True, help="Predict only among the labels present in the test data."

@@ -19,6 +19,7 @@ import pandas as pd
 from emoscore.errors import ConfigError
 from emoscore.protocols.metrics import classification_report
 from emoscore.protocols.splits import make_splits
+from emoscore.vocabulary import Protocol
 
 COLUMNS = ("test", "dimension", "k", "p", "n_train", "n_test", "wa", "ua", "chance_ua", "rmse", "r2")
 
@@ -118,7 +119,7 @@ def joint_table(
                 raise ConfigError(f"{dim}: {a.name} and {b.name} must both be binary or both continuous")
             strat = y_test_all if binary else np.where(y_test_all >= 0, "high", "low")
             splits = make_splits(
-                "group-kfold", list(strat), test.groups.astype(str).tolist(), folds=folds, seed=seed
+                Protocol.GROUP_KFOLD, list(strat), test.groups.astype(str).tolist(), folds=folds, seed=seed
             )
             for k in ks:
                 for p in ps:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from emoscore.protocols.metrics import classification_report
 from emoscore.protocols.splits import make_splits
+from emoscore.vocabulary import Protocol
 
 EstimatorFactory = Callable[[], Any]
 COLUMNS = ("task", "setting", "train", "test", "n_train", "n_test", "wa", "ua", "chance_wa", "chance_ua")
@@ -86,7 +87,11 @@ def transfer_rows(
     pred = np.empty(len(yt), dtype=object)
     n_train = 0
     for tr, te in make_splits(
-        "group-kfold", yt.tolist(), np.asarray(groups_target, dtype=str).tolist(), folds=folds, seed=seed
+        Protocol.GROUP_KFOLD,
+        yt.tolist(),
+        np.asarray(groups_target, dtype=str).tolist(),
+        folds=folds,
+        seed=seed,
     ):
         pred[te] = make_estimator().fit(X_target[tr], yt[tr]).predict(X_target[te])
         n_train += len(tr)

@@ -14,7 +14,7 @@ from emoscore.models.registry import default_model, load_model
 from emoscore.models.training import compute_features
 from emoscore.protocols.evaluation import EvaluationResult, cross_validate, evaluate_bundle
 from emoscore.protocols.splits import protocol_for_task
-from emoscore.vocabulary import Task, parse_task
+from emoscore.vocabulary import Protocol, Task, parse_task
 
 
 def evaluate_model(
@@ -24,7 +24,7 @@ def evaluate_model(
     corpus: str | None = None,
     manifest: str | Path | None = None,
     data_root: str | Path | None = None,
-    protocol: str = "speaker-kfold",
+    protocol: str = Protocol.SPEAKER_KFOLD,
     folds: int = 5,
     restrict_labels: bool = False,
     n_jobs: int = 1,

@@ -20,6 +20,7 @@ from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import FeatureTable, fit_normalized, recipe_labels, take
 from emoscore.protocols.metrics import ClassificationReport, classification_report
 from emoscore.protocols.splits import LEAKY, make_splits
+from emoscore.vocabulary import Protocol
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def cross_validate(
     table: FeatureTable,
     *,
     test_corpus: str | None = None,
-    protocol: str = "speaker-kfold",
+    protocol: str = Protocol.SPEAKER_KFOLD,
     folds: int = 5,
     seed: int = 0,
 ) -> EvaluationResult:

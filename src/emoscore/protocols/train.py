@@ -17,7 +17,7 @@ from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import compute_features, fit_bundle, recipe_extractor
 from emoscore.protocols.evaluation import EvaluationResult, cross_validate
-from emoscore.vocabulary import Task
+from emoscore.vocabulary import Protocol, Task
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def train_recipe(
     *,
     data_root: str | Path | None = None,
     cache: FeatureCache | None = None,
-    protocol: str | None = "speaker-kfold",
+    protocol: str | None = Protocol.SPEAKER_KFOLD,
     folds: int = 5,
     n_jobs: int = 1,
     progress: bool = False,
