@@ -201,9 +201,7 @@ class Store:
         try:
             from alembic import command
         except ImportError:
-            raise ConfigError(
-                f"{self._where}: the SQL store needs alembic (pip install alembic)"
-            ) from None
+            raise ConfigError(f"{self._where}: the SQL store needs alembic (pip install alembic)") from None
 
         with self.engine.begin() as conn:
             self._refuse_unmigrated_tables(conn)
