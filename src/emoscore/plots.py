@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 from emoscore.atomic import save_figure  # noqa: E402
 from emoscore.protocols.metrics import ClassificationReport  # noqa: E402
 from emoscore.timeline import Timeline  # noqa: E402
+from emoscore.vocabulary import Domain  # noqa: E402
 
 EMOTION_COLOURS = {
     "neutral": "#9e9e9e",
@@ -31,15 +32,39 @@ def emotion_colour(label: str, index: int = 0) -> str | tuple[float, float, floa
     return EMOTION_COLOURS.get(label, plt.get_cmap("tab10")(index % 10))
 
 
+DOMAIN_COLOURS = {
+    Domain.SPEECH.value: "#1e88e5",
+    Domain.MUSIC.value: "#8e24aa",
+    Domain.OTHER.value: "#fb8c00",
+    Domain.SILENCE.value: "#e0e0e0",
+}
+
+
 def plot_timeline(timeline: Timeline, path: str | Path) -> Path:
-    """Stacked class probabilities per window (top), valence/arousal/dominance (bottom)."""
+    """What each window holds (a domain band), the speech emotion's stacked class probabilities
+    (only on speech windows), and valence/arousal/dominance where a model gave them."""
     labels = list(timeline.labels)
-    starts = np.array([s.start for s in timeline.segments])
-    widths = np.array([s.end - s.start for s in timeline.segments])
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True, height_ratios=[3, 2])
+    segs = timeline.segments
+    starts = np.array([s.start for s in segs])
+    widths = np.array([s.end - s.start for s in segs])
+    fig, (band, ax1, ax2) = plt.subplots(
+        3, 1, figsize=(10, 5.6), sharex=True, height_ratios=[0.35, 3, 2], layout="constrained"
+    )
+    shown: dict[str, bool] = {}
+    for s, x, w in zip(segs, starts, widths, strict=True):
+        dom = s.domain or "unknown"
+        band.barh(0, w, left=x, height=1, color=DOMAIN_COLOURS.get(dom, "#bdbdbd"), edgecolor="white",
+                  linewidth=0.5, label=None if dom in shown else dom)  # fmt: skip
+        shown[dom] = True
+        if s.top_quadrant:
+            band.text(x + w / 2, 0, s.top_quadrant, ha="center", va="center", fontsize=7, color="white")
+    band.set_yticks([])
+    band.set_ylabel("holds", rotation=0, ha="right", va="center", fontsize=8)
+    band.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    band.set_title(f"{Path(timeline.input).name} — {timeline.model.name} {timeline.model.version}")
     bottom = np.zeros(len(starts))
     for i, lab in enumerate(labels):
-        p = np.array([s.probabilities.get(lab, 0.0) for s in timeline.segments])
+        p = np.array([s.probabilities.get(lab, 0.0) for s in segs])  # {} on windows without speech emotion
         ax1.bar(
             starts,
             p,
@@ -52,20 +77,20 @@ def plot_timeline(timeline: Timeline, path: str | Path) -> Path:
             linewidth=0.5,
         )
         bottom += p
-    for s in timeline.segments:
-        ax1.text(s.start + (s.end - s.start) / 2, 1.02, s.emotion, ha="center", va="bottom", fontsize=8)
+    for s in segs:
+        if s.emotion is not None:
+            ax1.text(s.start + (s.end - s.start) / 2, 1.02, s.emotion, ha="center", va="bottom", fontsize=8)
     ax1.set_ylim(0, 1.12)
-    ax1.set_ylabel("probability")
+    ax1.set_ylabel("speech emotion")
     ax1.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    ax1.set_title(f"{Path(timeline.input).name} — {timeline.model.name} {timeline.model.version}")
     mids = starts + widths / 2
     for key, colour in (("valence", "#2e7d32"), ("arousal", "#c62828"), ("dominance", "#1565c0")):
-        ax2.plot(mids, [getattr(s, key) for s in timeline.segments], marker="o", color=colour, label=key)
+        values = np.array([np.nan if getattr(s, key) is None else getattr(s, key) for s in segs], dtype=float)
+        ax2.plot(mids, values, marker="o", color=colour, label=key)  # NaN: a gap (silence)
     ax2.set_ylim(0, 1)
     ax2.axhline(0.5, color="#bbb", linewidth=0.8)
     ax2.set_xlabel("time (s)")
     ax2.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    fig.tight_layout()
     return save_figure(fig, path, dpi=110)
 
 

@@ -60,6 +60,78 @@ def methods_label(methods: Iterable[ComposeMethod]) -> str:
     return "both" if len(ms) == len(ComposeMethod) else "+".join(ms)
 
 
+class ComposeStyle(StrEnum):
+    """What a composition writes: paper 000's interval pairs (one MIDI per method A/B, bit for bit
+    the paper's experiment) or a score sketch (cues, harmony, tempo map, parts; one MIDI whose
+    intervals come from one method)."""
+
+    INTERVALS = "intervals"
+    SKETCH = "sketch"
+
+
+#: what ``--style`` accepts
+COMPOSE_STYLES: tuple[str, ...] = tuple(s.value for s in ComposeStyle)
+
+
+def parse_styles(value: str | Iterable[str] | None, *, option: str = "--style") -> tuple[ComposeStyle, ...]:
+    """``intervals``, ``sketch``, several of them (a list or comma-separated) or ``all`` → the
+    styles, in table order; ``None`` or empty: the paper's intervals.
+
+    >>> parse_styles("sketch"), parse_styles("Sketch, intervals") == tuple(ComposeStyle)
+    ((<ComposeStyle.SKETCH: 'sketch'>,), True)
+    >>> parse_styles("jazz")
+    Traceback (most recent call last):
+    emoscore.errors.ConfigError: --style jazz: choose one of intervals, sketch (or several, comma-separated)
+    """
+    if not value:
+        return (ComposeStyle.INTERVALS,)
+    items = [value] if isinstance(value, str) else list(value)
+    chosen: set[ComposeStyle] = set()
+    for item in items:
+        for text in str(item).split(","):
+            word = text.strip().lower()
+            if word == "all":
+                chosen.update(ComposeStyle)
+                continue
+            try:
+                chosen.add(ComposeStyle(word))
+            except ValueError:
+                choices = ", ".join(COMPOSE_STYLES)
+                raise ConfigError(
+                    f"{option} {item}: choose one of {choices} (or several, comma-separated)"
+                ) from None
+    return tuple(s for s in ComposeStyle if s in chosen)
+
+
+def parse_compose(
+    value: str | Iterable[str] | None, *, option: str = "--compose"
+) -> tuple[tuple[ComposeMethod, ...], tuple[ComposeStyle, ...]]:
+    """What batch ``--compose`` asks for: methods (``A``, ``B``, ``both``) and/or ``sketch``,
+    comma-separated. A sketch alone takes its intervals from method A (the paper's preferred
+    method); with one method named, from that one. Nothing asked: ``((), ())``.
+
+    >>> parse_compose("sketch")
+    ((<ComposeMethod.A: 'A'>,), (<ComposeStyle.SKETCH: 'sketch'>,))
+    >>> parse_compose("B,sketch")
+    ((<ComposeMethod.B: 'B'>,), (<ComposeStyle.INTERVALS: 'intervals'>, <ComposeStyle.SKETCH: 'sketch'>))
+    >>> parse_compose("both")[1], parse_compose(None)
+    ((<ComposeStyle.INTERVALS: 'intervals'>,), ((), ()))
+    """
+    if not value:
+        return (), ()
+    items = [value] if isinstance(value, str) else list(value)
+    words = [w.strip() for item in items for w in str(item).split(",") if w.strip()]
+    sketch = any(w.lower() == ComposeStyle.SKETCH for w in words)
+    rest = [w for w in words if w.lower() != ComposeStyle.SKETCH]
+    try:
+        methods = parse_methods(rest, option=option)
+    except ConfigError:
+        bad = next(w for w in rest if w.lower() != "both" and w.upper() not in tuple(ComposeMethod))
+        raise ConfigError(f"{option} {bad}: use A, B or both, or sketch (comma-separated)") from None
+    styles = ((ComposeStyle.INTERVALS,) if methods else ()) + ((ComposeStyle.SKETCH,) if sketch else ())
+    return (methods or (ComposeMethod.A,)), styles
+
+
 class Domain(StrEnum):
     """What a window holds."""
 
@@ -93,6 +165,32 @@ def parse_domain_mode(value: str | None, *, option: str = "--domain") -> DomainM
         return DomainMode(str(value).strip().lower())
     except ValueError:
         raise ConfigError(f"{option} {value}: choose one of {', '.join(DomainMode)}") from None
+
+
+class Smoothing(StrEnum):
+    """``--smooth``: how neighbouring windows of the same domain are smoothed (off: raw windows)."""
+
+    OFF = "off"
+    MEDIAN = "median"
+    HMM = "hmm"
+
+
+#: the ``--smooth`` choices
+SMOOTHINGS: tuple[str, ...] = tuple(m.value for m in Smoothing)
+
+
+def parse_smoothing(value: str | None, *, option: str = "--smooth") -> Smoothing:
+    """``None`` is off.
+
+    >>> parse_smoothing("HMM"), parse_smoothing(None)
+    (<Smoothing.HMM: 'hmm'>, <Smoothing.OFF: 'off'>)
+    """
+    if value is None:
+        return Smoothing.OFF
+    try:
+        return Smoothing(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"{option} {value}: choose one of {', '.join(SMOOTHINGS)}") from None
 
 
 class Task(StrEnum):

@@ -83,7 +83,8 @@ def check_contract(d: dict, path: Path, window: float, hop: float) -> None:
 
 def test_json_contract(tiny_model: Path, scene: Path, capfd) -> None:
     code, out, err = run(
-        ["analyze", scene, "--model", tiny_model, "--window", "2", "--format", "json"], capfd
+        ["analyze", scene, "--model", tiny_model, "--domain", "speech", "--window", "2", "--format", "json"],
+        capfd,
     )
     assert code == 0, err
     d = json.loads(out)
@@ -95,20 +96,39 @@ def test_json_contract(tiny_model: Path, scene: Path, capfd) -> None:
 
 
 def test_csv_and_table(tiny_model: Path, scene: Path, capfd) -> None:
-    code, out, err = run(["analyze", scene, "--model", tiny_model, "--window", "4", "--format", "csv"], capfd)
+    code, out, err = run(
+        ["analyze", scene, "--model", tiny_model, "--domain", "speech", "--window", "4", "--format", "csv"],
+        capfd,
+    )
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == [c for c in ROW_COLUMNS if c != "probabilities"] + ["p_happy", "p_sad"]
     assert [r["emotion"] for r in rows] == ["sad", "happy"]
     assert float(rows[0]["p_happy"]) + float(rows[0]["p_sad"]) == pytest.approx(1.0, abs=1e-5)
-    code, out, _ = run(["analyze", scene, "--model", tiny_model, "--window", "4"], capfd)
+    code, out, _ = run(
+        ["analyze", scene, "--model", tiny_model, "--domain", "speech", "--window", "4"], capfd
+    )
     assert code == 0 and "sad" in out and "happy" in out and "model tones" in out
 
 
 def test_output_folder_gets_json_csv_and_png(tiny_model: Path, scene: Path, tmp_path: Path, capfd) -> None:
     out_dir = tmp_path / "out"
     code, stdout, err = run(
-        ["analyze", scene, "--model", tiny_model, "--window", "2", "--format", "json", "-o", out_dir], capfd
+        [
+            "analyze",
+            scene,
+            "--model",
+            tiny_model,
+            "--domain",
+            "speech",
+            "--window",
+            "2",
+            "--format",
+            "json",
+            "-o",
+            out_dir,
+        ],
+        capfd,
     )
     assert code == 0, err
     assert sorted(p.name for p in out_dir.iterdir()) == ["scene.csv", "scene.json", "scene.png"]
@@ -116,13 +136,15 @@ def test_output_folder_gets_json_csv_and_png(tiny_model: Path, scene: Path, tmp_
     assert written.pop("audio") == "../scene.flac"  # the audio, from the timeline file's folder
     assert written == json.loads(stdout)
     assert len(list(csv.DictReader((out_dir / "scene.csv").open()))) == 4
-    assert mpimg.imread(out_dir / "scene.png").shape[:2] == (550, 1100)
+    assert mpimg.imread(out_dir / "scene.png").shape[:2] == (616, 1100)
     assert err.count("wrote ") == 3
 
 
 def test_output_file_and_plot(tiny_model: Path, scene: Path, tmp_path: Path, capfd) -> None:
     target, plot = tmp_path / "x.json", tmp_path / "figs" / "tl.png"
-    code, _, err = run(["analyze", scene, "--model", tiny_model, "-o", target, "--plot", plot], capfd)
+    code, _, err = run(
+        ["analyze", scene, "--model", tiny_model, "--domain", "speech", "-o", target, "--plot", plot], capfd
+    )
     assert code == 0, err
     check_contract(json.loads(target.read_text()), scene, 4.0, 4.0)
     assert plot.read_bytes()[:4] == b"\x89PNG" and plot.stat().st_size > 5000
@@ -130,7 +152,9 @@ def test_output_file_and_plot(tiny_model: Path, scene: Path, tmp_path: Path, cap
 
 
 def test_bad_window_is_one_line(tiny_model: Path, scene: Path, capfd) -> None:
-    code, out, err = run(["analyze", scene, "--model", tiny_model, "--window", "0.5"], capfd)
+    code, out, err = run(
+        ["analyze", scene, "--model", tiny_model, "--domain", "speech", "--window", "0.5"], capfd
+    )
     assert code == 1 and out == ""
     assert err.splitlines() == [err.strip()] and err.startswith("emoscore: --window 0.5")
 

@@ -8,6 +8,7 @@ default model to load first and skip until it exists.
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -27,10 +28,12 @@ needs_model = pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason=f"{DEFAULT_M
 
 
 def run_main(argv: list[str], capfd) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
+    try:
         main(argv)
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
     out, err = capfd.readouterr()
-    code = exc.value.code
     return (code if isinstance(code, int) else 1), out, err
 
 
@@ -166,7 +169,6 @@ def truncated_mp3(d: Path) -> Path:
 
 
 STREAM_ERRORS: list[tuple[Callable[[Path], Path], str]] = [
-    (silent, "silent"),
     (nan_samples, "NaN"),
     (inf_samples, "NaN"),
     (truncated_mp3, "truncated"),
@@ -181,6 +183,18 @@ def test_bad_input_found_while_streaming(tmp_path, capfd, make, match):
     code, out, err = run_main(["analyze", str(path), "--format", "json"], capfd)
     assert_one_error_line(code, err, path, match)
     assert out == ""
+
+
+@needs_model
+def test_silence_is_not_bad_input(tmp_path, capfd):
+    path = silent(tmp_path)
+    code, out, err = run_main(["analyze", str(path), "--format", "json"], capfd)
+    assert code == 0 and "Traceback" not in err
+    assert (
+        err.strip() == f"emoscore: warning: {path}: no sound above the silence floor: every window is silence"
+    )
+    segs = json.loads(out)["segments"]
+    assert segs and all(s["domain"] == "silence" and s["emotion"] is None for s in segs)
 
 
 def test_unknown_model_name(tmp_path, capfd):

@@ -80,6 +80,8 @@ def test_folder_to_parquet(bundle: Path, tmp_path: Path, capfd) -> None:
             str(out),
             "--model",
             str(bundle),
+            "--domain",
+            "speech",
             "--workers",
             "2",
             "--compose",
@@ -100,7 +102,17 @@ def test_folder_to_parquet(bundle: Path, tmp_path: Path, capfd) -> None:
     ]  # fmt: skip
     # the rows are what `emoscore analyze` says about the same file
     code, single, err = run_main(
-        ["analyze", str(tmp_path / "in" / "a.wav"), "--model", str(bundle), "--format", "csv"], capfd
+        [
+            "analyze",
+            str(tmp_path / "in" / "a.wav"),
+            "--model",
+            str(bundle),
+            "--domain",
+            "speech",
+            "--format",
+            "csv",
+        ],
+        capfd,
     )
     assert code == 0, err
     expected = pd.read_csv(io.StringIO(single))
@@ -169,6 +181,8 @@ def _start(bundle: Path, src: Path, out: Path) -> subprocess.Popen:
         str(out),
         "--model",
         str(bundle),
+        "--domain",
+        "speech",
         "--workers",
         "1",
         "--window",
@@ -226,6 +240,8 @@ def test_interrupt_then_resume(bundle: Path, long_clips: Path, tmp_path: Path, s
             str(out),
             "--model",
             str(bundle),
+            "--domain",
+            "speech",
             "--workers",
             "2",
             "--window",

@@ -60,10 +60,14 @@ def test_analyze_domain_music_adds_quadrant_and_models(tmp_path: Path, capfd) ->
                           "--format", "json"], capfd)  # fmt: skip
     assert code == 0, err
     d = json.loads(out)
-    assert d["domain_mode"] == "music" and set(d["models"]) == {"emotion", "valence", "arousal", "quadrant"}
+    assert d["domain_mode"] == "music"
+    assert set(d["models"]) == {"emotion", "valence", "arousal", "quadrant", "vad"}
     assert len(d["segments"]) == 2
     for seg in d["segments"]:
         assert seg["domain"] == "music" and abs(sum(seg["quadrant"].values()) - 1) < 1e-5
-        assert 0 <= seg["valence"] <= 1 and 0 <= seg["arousal"] <= 1 and "valence_projection" in seg
+        assert 0 <= seg["valence"] <= 1 and 0 <= seg["arousal"] <= 1 and seg["dominance"] is None
+        assert seg["emotion"] is None and seg["probabilities"] == {}  # music carries no speech emotion
     code, plain, _ = run(["analyze", tmp_path / "chord.wav", "--model", "fast", "--format", "json"], capfd)
-    assert code == 0 and json.loads(plain)["segments"][0]["domain"] is None
+    auto = json.loads(plain)
+    assert code == 0 and auto["domain_mode"] == "auto"  # the default: every window says what it holds
+    assert {s["domain"] for s in auto["segments"]} <= {"music", "other"}

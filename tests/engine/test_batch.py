@@ -21,7 +21,9 @@ def windows_per_file(df, root: Path) -> dict[str, int]:
 def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
     log = io.StringIO()
-    s = run_batch(corpus, out, model=str(tiny_bundle), workers=2, compose="both", progress_stream=log)
+    s = run_batch(
+        corpus, out, model=str(tiny_bundle), domain="speech", workers=2, compose="both", progress_stream=log
+    )
     assert (s.analysed, s.skipped, s.failed, s.inputs, s.windows) == (5, 0, 1, 6, 9)
     assert s.audio_seconds == pytest.approx(29.5) and (s.model_name, s.model_version) == ("tiny", "1")
     assert s.model_loads <= 2
@@ -39,11 +41,15 @@ def test_folder_to_parquet_then_resume(tiny_bundle: Path, corpus: Path, tmp_path
     assert "batch: 6/6 files, 1 failed" in log.getvalue()
 
     # same files, same model: nothing is analysed again except the failure, which is retried
-    again = run_batch(corpus, out, model=str(tiny_bundle), workers=1, compose="both", progress_stream=log)
+    again = run_batch(
+        corpus, out, model=str(tiny_bundle), domain="speech", workers=1, compose="both", progress_stream=log
+    )
     assert (again.analysed, again.skipped, again.failed) == (0, 5, 1)
     # a changed file is analysed again and its old rows are replaced, not duplicated
     sf.write(corpus / "low2.wav", sf.read(corpus / "low1.wav")[0], 16_000)
-    third = run_batch(corpus, out, model=str(tiny_bundle), workers=1, compose="both", progress_stream=log)
+    third = run_batch(
+        corpus, out, model=str(tiny_bundle), domain="speech", workers=1, compose="both", progress_stream=log
+    )
     assert (third.analysed, third.skipped) == (1, 4)
     assert windows_per_file(read_results(out), corpus) == {**GOOD, "low2.wav": 3}
 
@@ -53,7 +59,7 @@ def test_resume_recomputes_when_the_settings_change(
     tiny_bundle: Path, corpus: Path, tmp_path: Path, out_name: str
 ) -> None:
     out = f"sqlite:///{tmp_path / 'r.db'}" if out_name == "sqlite" else str(tmp_path / out_name)
-    quiet = {"model": str(tiny_bundle), "workers": 1, "progress_stream": io.StringIO()}
+    quiet = {"model": str(tiny_bundle), "domain": "speech", "workers": 1, "progress_stream": io.StringIO()}
     run_batch(corpus, out, window=4.0, **quiet)
     keys = set(read_results(out)["settings_key"])
     changed = run_batch(corpus, out, window=2.0, hop=2.0, **quiet)
@@ -72,8 +78,16 @@ def test_resume_recomputes_when_the_settings_change(
 
 def test_no_resume_reanalyses_without_duplicates(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
-    run_batch(corpus, out, model=str(tiny_bundle), workers=1, progress_stream=io.StringIO())
-    s = run_batch(corpus, out, model=str(tiny_bundle), workers=1, resume=False, progress_stream=io.StringIO())
+    run_batch(corpus, out, model=str(tiny_bundle), domain="speech", workers=1, progress_stream=io.StringIO())
+    s = run_batch(
+        corpus,
+        out,
+        model=str(tiny_bundle),
+        domain="speech",
+        workers=1,
+        resume=False,
+        progress_stream=io.StringIO(),
+    )
     assert (s.analysed, s.skipped) == (5, 0)
     assert windows_per_file(read_results(out), corpus) == GOOD
 
@@ -86,7 +100,15 @@ def test_manifest_to_sqlite_records_missing_files(tiny_bundle: Path, corpus: Pat
     url = f"sqlite:///{tmp_path / 'app.db'}"
     web = Store(url)  # the web app's database: the batch writes beside its analyses
     rec = web.create_analysis(filename="a.wav", sha256="ab" * 32, size=1, duration=1.0, options={})
-    s = run_batch(manifest, url, model=str(tiny_bundle), workers=1, window=2.0, progress_stream=io.StringIO())
+    s = run_batch(
+        manifest,
+        url,
+        model=str(tiny_bundle),
+        domain="speech",
+        workers=1,
+        window=2.0,
+        progress_stream=io.StringIO(),
+    )
     assert (s.analysed, s.failed, s.inputs) == (2, 1, 3)
     assert windows_per_file(read_results(url), corpus) == {"low1.wav": 5, "sub/high3.wav": 1}
     errs = read_errors(url)
@@ -117,3 +139,31 @@ def test_bad_options_fail_before_any_work(tiny_bundle: Path, corpus: Path, tmp_p
         run_batch(corpus, tmp_path / "f" / "res.parquet", model=model)
     with pytest.raises(DataError, match="not found"):
         run_batch(tmp_path / "missing", out, model=model)
+
+
+def test_compose_sketch_writes_a_sketch_and_cue_sheet_per_file(
+    tiny_bundle: Path, corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "res.parquet"
+    log = io.StringIO()
+    s = run_batch(corpus, out, model=str(tiny_bundle), domain="speech", compose="sketch", progress_stream=log)
+    assert (s.analysed, s.failed) == (5, 1)
+    folder = tmp_path / "res_midi"
+    written = sorted(os.path.relpath(p, folder) for p in folder.rglob("*") if p.suffix in (".mid", ".csv"))
+    assert written == sorted([f"{f}.sketch.mid" for f in GOOD] + [f"{f}.cues.csv" for f in GOOD])
+    import mido
+
+    mid = mido.MidiFile(folder / "low1.wav.sketch.mid")
+    assert mid.type == 1 and any(m.type == "marker" and m.text.startswith("cue 1 - sad") for m in mid)
+    # the sketch is there: nothing to redo; asking for A and B too composes the files again
+    again = run_batch(
+        corpus, out, model=str(tiny_bundle), domain="speech", compose="sketch", progress_stream=log
+    )
+    assert (again.analysed, again.skipped) == (0, 5)
+    more = run_batch(
+        corpus, out, model=str(tiny_bundle), domain="speech", compose="both,sketch", progress_stream=log
+    )
+    assert (more.analysed, more.skipped) == (5, 0)
+    assert (folder / "sub/high2.flac.A.mid").exists() and (folder / "sub/high2.flac.B.mid").exists()
+    with pytest.raises(ConfigError, match="--compose jazz: use A, B or both, or sketch"):
+        run_batch(corpus, out, model=str(tiny_bundle), compose="jazz")

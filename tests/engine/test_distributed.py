@@ -16,12 +16,18 @@ from emoscore.recognize import AnalysisSettings
 def test_local_cluster_matches_in_process_results(tiny_bundle: Path, corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "res.parquet"
     s = run_batch(
-        corpus, out, model=str(tiny_bundle), workers=2, engine="dask", progress_stream=io.StringIO()
+        corpus,
+        out,
+        model=str(tiny_bundle),
+        domain="speech",
+        workers=2,
+        engine="dask",
+        progress_stream=io.StringIO(),
     )
     assert (s.analysed, s.failed) == (5, 1)
     assert s.model_loads == 2  # once per worker process, not once per file
     df = read_results(out)
-    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle), domain="speech"))
     for file, rows in df.groupby("file"):
         expected = run_task(FileTask(str(file)), settings)
         assert rows["emotion"].tolist() == [seg.emotion for seg in expected.segments]
@@ -36,7 +42,7 @@ def test_a_scheduler_that_does_not_answer(tiny_bundle: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     engine = DaskEngine(
-        BatchSettings(AnalysisSettings(model=str(tiny_bundle))),
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle), domain="speech")),
         scheduler=f"tcp://127.0.0.1:{port}",
         connect_timeout=1.0,
     )

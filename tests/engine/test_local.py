@@ -20,7 +20,9 @@ EMOSCORE = Path(sys.executable).with_name("emoscore")
 
 def test_model_is_loaded_once_per_worker(tiny_bundle: Path, corpus: Path) -> None:
     files = sorted(str(p) for p in corpus.rglob("*.wav")) * 2
-    with LocalEngine(BatchSettings(AnalysisSettings(model=str(tiny_bundle))), workers=2) as engine:
+    with LocalEngine(
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle), domain="speech")), workers=2
+    ) as engine:
         results = list(engine.results(FileTask(f) for f in files))
     assert sorted(r.file for r in results) == sorted(files)
     assert len({r.worker for r in results}) <= 2

@@ -13,7 +13,7 @@ from emoscore.vocabulary import parse_methods
 
 
 def test_good_file_gives_windows_and_hash(tiny_bundle: Path, corpus: Path) -> None:
-    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle), domain="speech"))
     low, high = (
         run_task(FileTask(str(corpus / "low1.wav")), settings),
         run_task(FileTask(str(corpus / "high1.wav")), settings),
@@ -31,13 +31,13 @@ def test_good_file_gives_windows_and_hash(tiny_bundle: Path, corpus: Path) -> No
     assert high.model_loads == low.model_loads
     assert run_task(
         FileTask(str(corpus / "low2.wav")),
-        BatchSettings(AnalysisSettings(model=str(tiny_bundle), window=2.0)),
+        BatchSettings(AnalysisSettings(model=str(tiny_bundle), window=2.0, domain="speech")),
     ).ok
     assert run_task(FileTask(str(corpus / "low2.wav")), settings).model_loads == low.model_loads + 1
 
 
 def test_bad_files_are_returned_not_raised(tiny_bundle: Path, corpus: Path) -> None:
-    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle)))
+    settings = BatchSettings(AnalysisSettings(model=str(tiny_bundle), domain="speech"))
     broken = run_task(FileTask(str(corpus / "broken.wav")), settings)
     assert not broken.ok and broken.segments == ()
     assert broken.error.startswith(str(corpus / "broken.wav")) and "\n" not in broken.error
@@ -50,12 +50,14 @@ def test_compose_writes_one_midi_per_method(tiny_bundle: Path, corpus: Path, tmp
     base = tmp_path / "midi" / "sub" / "low1.wav"
     r = run_task(
         FileTask(str(corpus / "low1.wav"), str(base)),
-        BatchSettings(AnalysisSettings(model=str(tiny_bundle)), compose=parse_methods("both")),
+        BatchSettings(
+            AnalysisSettings(model=str(tiny_bundle), domain="speech"), compose=parse_methods("both")
+        ),
     )
     assert r.ok and r.midi == (f"{base}.A.mid", f"{base}.B.mid")
-    assert r.settings_key == BatchSettings(AnalysisSettings(model=str(tiny_bundle))).analysis.key(
-        {"emotion": "tiny 1"}
-    )
+    assert r.settings_key == BatchSettings(
+        AnalysisSettings(model=str(tiny_bundle), domain="speech")
+    ).analysis.key({"emotion": "tiny 1"})
     for path in r.midi:
         pairs = read_note_pairs(path)
         assert len(pairs) == len(r.segments)

@@ -6,7 +6,9 @@ from emoscore.features import FEATURE_SETS, ConcatExtractor, WhisperExtractor, g
 
 
 def test_feature_sets_are_the_spec_names():
-    assert FEATURE_SETS == ("seed94", "egemaps", "compare", "logmel3", "whisper-base", "whisper-tiny")
+    assert FEATURE_SETS == (
+        "seed94", "egemaps", "compare", "logmel3", "whisper-base", "whisper-tiny", "sound-descriptors"
+    )  # fmt: skip
     for name in FEATURE_SETS:
         assert get_extractor(name).name == name
 

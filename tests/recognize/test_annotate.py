@@ -108,23 +108,21 @@ def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_pa
     scene = np.concatenate([_sound("low", 4.0, 1), _sound("noise", 4.0, 2), _sound("high", 4.0, 3)])
     sf.write(tmp_path / "scene.wav", scene, RATE)
     fast = load_model("fast")
-    plain = Recognizer(fast).analyze(tmp_path / "scene.wav")
+    plain = Recognizer(fast).analyze(tmp_path / "scene.wav")  # no annotator: every window is speech
     rich = Recognizer(fast, annotator=annotator).analyze(tmp_path / "scene.wav")
-    assert [s.probabilities for s in plain.segments] == [s.probabilities for s in rich.segments]
-    assert plain.segments[0].domain is None and plain.extra == {}
-    assert [s.domain for s in rich.segments] == ["music", "other", "speech"]
-    assert rich.segments[0].va_model == annotator.va_model != plain.segments[0].va_model
-    first = rich.segments[0]
-    assert first.valence < 0.5 and first.extra["valence_projection"] == round(plain.segments[0].valence, 6)
+    assert [s.domain for s in plain.segments] == ["speech"] * 3 and plain.extra["domain_mode"] == "speech"
+    assert all(s.emotion is not None and s.va_model == "fast 1.1.0" for s in plain.segments)
+    music, other, speech = rich.segments
+    assert (music.domain, other.domain, speech.domain) == ("music", "other", "speech")
+    # only the speech window carries the speech emotion; the others their own model's V/A
+    assert music.probabilities == {} and music.emotion is None and other.emotion is None
+    assert music.valence < 0.5 and music.va_model == annotator.va_model and music.top_quadrant == "Q3"
+    assert other.va_model == annotator.sound_model and other.quadrant == {} and other.dominance is None
+    assert abs(sum(speech.probabilities.values()) - 1) < 1e-9 and speech.va_model == "fast 1.1.0"
     d = rich.to_dict()
-    assert d["domain_mode"] == "auto" and set(d["models"]) == {
-        "emotion",
-        "valence",
-        "arousal",
-        "quadrant",
-        "domain",
-    }
-    assert d["segments"][0]["quadrant"] and d["segments"][1]["quadrant"] == {}
+    assert d["domain_mode"] == "auto"
+    assert set(d["models"]) == {"emotion", "valence", "arousal", "quadrant", "domain", "sound", "vad"}
+    assert d["segments"][0]["quadrant"] and d["segments"][2]["quadrant"] == {}
 
 
 class Level(FeatureExtractor):

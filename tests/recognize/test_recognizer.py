@@ -70,7 +70,7 @@ def check_segment_values(tl) -> None:
 
 
 def test_timeline_follows_the_scene(bundle, scene) -> None:
-    tl = analyze_file(scene, model=bundle, window=2.0)
+    tl = analyze_file(scene, model=bundle, window=2.0, domain="speech")
     assert [(s.start, s.end) for s in tl.segments] == [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0), (6.0, 8.0)]
     assert [s.emotion for s in tl.segments] == ["sad", "sad", "happy", "happy"]
     assert all(s.confidence > 0.9 for s in tl.segments)
@@ -80,11 +80,11 @@ def test_timeline_follows_the_scene(bundle, scene) -> None:
     check_segment_values(tl)
     sad, happy = tl.segments[0], tl.segments[-1]
     assert happy.valence > sad.valence and happy.arousal > sad.arousal
-    assert all(s.voiced > 0.9 for s in tl.segments)
+    assert all(s.voiced == 0.0 for s in tl.segments)  # Silero hears no voice in pure tones
 
 
 def test_overlapping_windows(bundle, scene) -> None:
-    tl = analyze_file(scene, model=bundle, window=2.0, hop=1.0)
+    tl = analyze_file(scene, model=bundle, window=2.0, hop=1.0, domain="speech")
     assert [(s.start, s.end) for s in tl.segments] == [(k, k + 2.0) for k in range(7)]
     emotions = [s.emotion for s in tl.segments]
     assert emotions[:3] == ["sad"] * 3 and emotions[4:] == ["happy"] * 3  # 3-5 s straddles the change
@@ -106,7 +106,7 @@ def test_short_input_is_one_padded_window_with_a_warning(bundle, tmp_path: Path)
     samples = high(0.5)
     sf.write(path, samples, RATE, subtype="FLOAT")
     with pytest.warns(UserWarning, match="short.wav.*padded"):
-        tl = analyze_file(path, model=bundle)
+        tl = analyze_file(path, model=bundle, domain="speech")
     assert len(tl.segments) == 1
     seg = tl.segments[0]
     assert (seg.start, seg.end) == (0.0, 0.5) and tl.duration == pytest.approx(0.5)
@@ -121,7 +121,7 @@ def test_short_input_is_one_padded_window_with_a_warning(bundle, tmp_path: Path)
 def test_long_enough_input_does_not_warn(bundle, scene) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        analyze_file(scene, model=bundle, window=4.0)
+        analyze_file(scene, model=bundle, window=4.0, domain="speech")
 
 
 def test_streaming_segments_and_progress(bundle, scene) -> None:
@@ -140,3 +140,58 @@ def test_bad_window_settings(bundle) -> None:
         Recognizer(bundle, window=0.5)
     with pytest.raises(ConfigError, match="--hop 3"):
         Recognizer(bundle, window=2.0, hop=3.0)
+
+
+def test_a_silent_file_is_a_timeline_of_silence_with_one_warning(bundle, tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    cases = {
+        "zeros.wav": np.zeros(8 * RATE, np.float32),
+        "roomtone.wav": (rng.standard_normal(8 * RATE) * 10 ** (-62 / 20)).astype(np.float32),
+        "dc.wav": np.full(8 * RATE, 0.25, np.float32),  # a constant offset is not sound
+    }
+    for name, y in cases.items():
+        sf.write(tmp_path / name, y, RATE, subtype="FLOAT")
+        with pytest.warns(UserWarning, match=f"{name}: no sound above the silence floor"):
+            tl = Recognizer(bundle).analyze(tmp_path / name)
+        assert [s.domain for s in tl.segments] == ["silence", "silence"], name
+        for s in tl.segments:
+            assert s.emotion is None and s.probabilities == {} and s.valence is None and s.va_model is None
+
+
+def test_only_sounding_windows_get_an_emotion(bundle, tmp_path: Path) -> None:
+    quiet = np.random.default_rng(4).standard_normal(8 * RATE) * 10 ** (-65 / 20)
+    sf.write(tmp_path / "s.wav", np.concatenate([quiet, low(4.0, 1), high(4.0, 2)]).astype(np.float32), RATE)
+    tl = Recognizer(bundle).analyze(tmp_path / "s.wav")  # no annotator: every sounding window is speech
+    assert [s.domain for s in tl.segments] == ["silence", "silence", "speech", "speech"]
+    assert [s.emotion for s in tl.segments] == [None, None, "sad", "happy"]
+    assert tl.segments[2].va_model == "tones 0.1" and tl.extra["domain_mode"] == "speech"
+    # streaming decides the same here (the floor follows the levels heard so far)
+    assert [s.domain for s in Recognizer(bundle).iter_segments(tmp_path / "s.wav")] == [
+        s.domain for s in tl.segments
+    ]
+
+
+def test_domain_auto_gives_each_window_its_model(espeak_speech, tmp_path: Path) -> None:
+    from emoscore.audio.decode import load_audio
+    from emoscore.recognize import AnalysisSettings, analyze
+
+    speech = load_audio(espeak_speech("I told you never to come back here. Get out, now!"), sample_rate=RATE)
+    y = np.pad(speech.samples, (0, max(0, 4 * RATE - len(speech.samples))))[: 4 * RATE]
+    rng = np.random.default_rng(5)
+    hiss = 0.05 * rng.standard_normal(4 * RATE)
+    room = rng.standard_normal(4 * RATE) * 10 ** (-62 / 20)
+    sf.write(tmp_path / "scene.wav", np.concatenate([y, hiss, room]).astype(np.float32), RATE)
+    tl = analyze(tmp_path / "scene.wav", AnalysisSettings(model="fast"))
+    speech_w, other_w, silent_w = tl.segments
+    assert (speech_w.domain, other_w.domain, silent_w.domain) == ("speech", "other", "silence")
+    assert speech_w.emotion is not None and speech_w.va_model.startswith("fast ")
+    assert (
+        other_w.emotion is None
+        and other_w.probabilities == {}
+        and other_w.va_model == tl.extra["models"]["sound"]
+    )
+    assert 0.0 <= other_w.arousal <= 1.0 and other_w.dominance is None
+    assert silent_w.valence is None and silent_w.va_model is None
+    assert tl.extra["domain_mode"] == "auto" and {"emotion", "domain", "sound", "vad"} <= set(
+        tl.extra["models"]
+    )

@@ -106,6 +106,7 @@ def app_config(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path):
         data_dir=tmp_path_factory.mktemp("srv"),
         models={"tiny": tiny_model},
         default_model="tiny",
+        default_domain="speech",  # the tone model's emotions on every window (auto is tested on its own)
         workers=2,
         max_upload_mb=1.0,
         max_duration=15.0,
@@ -152,6 +153,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> I
         f"tiny={tiny_model}",
         "--default-model",
         "tiny",
+        "--domain",
+        "speech",  # the tone model's emotions on every window; the page's auto is tested on its own
         "--workers",
         "2",
         "--log-level",

@@ -58,7 +58,7 @@ def test_timeline_downloads(client, done_job):
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert r.text.startswith("file,start,end,domain,emotion") and len(rows) == 4
     assert [row["emotion"] for row in rows] == ["sad", "sad", "angry", "angry"]
-    assert rows[0]["file"] == "scene one.wav" and rows[0]["domain"] == ""
+    assert rows[0]["file"] == "scene one.wav" and rows[0]["domain"] == "speech"
     r = client.get(f"/api/analyses/{done_job['id']}/timeline")
     assert json.loads(r.text) == done_job["result"]
 
@@ -422,3 +422,40 @@ def test_speech_clip_is_analysed(client, clips, wait_done):
     segs = job["result"]["segments"]
     assert len(segs) >= 3 and segs[-1]["end"] == pytest.approx(job["result"]["duration"], abs=1e-3)
     assert all(0 <= s["voiced"] <= 1 for s in segs)
+
+
+def test_compose_the_score_sketch_beside_a_and_b(client, done_job):
+    r = client.post(
+        f"/api/analyses/{done_job['id']}/compose",
+        json={"method": "both", "style": "intervals,sketch", "seed": 1},
+    )
+    assert r.status_code == 201, r.text
+    comp = r.json()
+    assert comp["method"] == "all" and set(comp["methods"]) == {"A", "B"}
+    kinds = {(a["kind"], a["method"]) for a in comp["artifacts"]}
+    assert {("midi", "sketch"), ("wav", "sketch"), ("mix", "sketch"), ("cues", None)} <= kinds
+    assert {("midi", "A"), ("midi", "B"), ("intervals", None)} <= kinds
+    midi = next(a for a in comp["artifacts"] if a["kind"] == "midi" and a["method"] == "sketch")
+    d = client.get(midi["url"])
+    assert (
+        d.status_code == 200 and "filename*=utf-8''scene%20one.sketch.mid" in d.headers["content-disposition"]
+    )
+    mid = mido.MidiFile(file=io.BytesIO(d.content))
+    assert mid.type == 1 and [m.text for m in mid if m.type == "marker"][0].startswith("cue 1 - ")
+    cues = next(a for a in comp["artifacts"] if a["kind"] == "cues")
+    sheet = client.get(cues["url"])
+    assert sheet.headers["content-type"].startswith("text/csv")
+    assert "filename*=utf-8''scene%20one.cues.csv" in sheet.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(sheet.text)))
+    doc = client.get(next(a for a in comp["artifacts"] if a["kind"] == "intervals")["url"]).json()
+    assert [c["key"] for c in doc["sketch"]["cues"]] == [row["key"] for row in rows] and rows
+    wav = next(a for a in comp["artifacts"] if a["kind"] == "mix" and a["method"] == "sketch")
+    y, rate = sf.read(io.BytesIO(client.get(wav["url"]).content))
+    assert rate == 44_100 and 8.0 <= len(y) / rate < 14.0
+
+
+def test_compose_refuses_an_unknown_style(client, done_job):
+    r = client.post(f"/api/analyses/{done_job['id']}/compose", json={"style": "jazz"})
+    assert r.status_code == 422 and r.json()["detail"].startswith(
+        "style jazz: choose one of intervals, sketch"
+    )

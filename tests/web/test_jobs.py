@@ -16,7 +16,12 @@ def test_run_analysis_records_result_and_failure(tmp_path, tiny_model, clips):
     store = Store(f"sqlite:///{tmp_path / 'j.db'}")
     ok = store.create_analysis(filename="s.wav", sha256="0" * 64, size=1, duration=8.0, options={})
     task = AnalysisTask(
-        store.url, ok.id, str(clips["sad_angry"]), "s.wav", AnalysisSettings(str(tiny_model)), 8.0
+        store.url,
+        ok.id,
+        str(clips["sad_angry"]),
+        "s.wav",
+        AnalysisSettings(str(tiny_model), domain="speech"),
+        8.0,
     )
     assert run_analysis(task) == "done"
     got = store.get_analysis(ok.id)
@@ -25,7 +30,12 @@ def test_run_analysis_records_result_and_failure(tmp_path, tiny_model, clips):
 
     bad = store.create_analysis(filename="n.wav", sha256="1" * 64, size=1, duration=None, options={})
     task = AnalysisTask(
-        store.url, bad.id, str(clips["junk"]), "n.wav", AnalysisSettings(str(tiny_model)), None
+        store.url,
+        bad.id,
+        str(clips["junk"]),
+        "n.wav",
+        AnalysisSettings(str(tiny_model), domain="speech"),
+        None,
     )
     assert run_analysis(task) == "failed"
     err = store.get_analysis(bad.id).error
@@ -37,7 +47,11 @@ def test_restart_fails_running_jobs_and_requeues_queued(tmp_path, tiny_model, cl
     from fastapi.testclient import TestClient
 
     cfg = ServerConfig(
-        data_dir=tmp_path / "srv", models={"tiny": tiny_model}, default_model="tiny", workers=1
+        data_dir=tmp_path / "srv",
+        models={"tiny": tiny_model},
+        default_model="tiny",
+        default_domain="speech",
+        workers=1,
     )
     cfg.data_dir.mkdir()
     with clips["sad_angry"].open("rb") as fh:

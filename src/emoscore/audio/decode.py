@@ -275,11 +275,17 @@ def _has_vbr_tag(container) -> bool:  # noqa: ANN001 - a PyAV InputContainer
 
 
 def stream_audio(
-    path: str | Path, *, sample_rate: int = TARGET_RATE, block_seconds: float = 10.0
+    path: str | Path,
+    *,
+    sample_rate: int = TARGET_RATE,
+    block_seconds: float = 10.0,
+    allow_silence: bool = False,
 ) -> Iterator[np.ndarray]:
     """Yield mono float32 blocks at ``sample_rate``; raise :class:`AudioError` on unusable input.
 
-    Raises at the end of the stream if the file held no samples or only silence.
+    Raises at the end of the stream if the file held no samples, or only silence unless
+    ``allow_silence`` (analysis: a silent reel is a timeline of silence, not an error; a
+    training clip that is silent is a broken clip).
     """
     p = Path(path)
     _check_path(p)
@@ -302,7 +308,7 @@ def stream_audio(
         raise AudioError(f"{p}: decoding failed, file may be truncated or corrupt ({_short(exc)})") from None
     if total == 0:
         raise AudioError(f"{p}: contains no audio samples")
-    if peak < SILENCE_PEAK:
+    if peak < SILENCE_PEAK and not allow_silence:
         raise AudioError(f"{p}: is silent (peak amplitude {peak:.1e})")
 
 

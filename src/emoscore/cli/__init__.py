@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 
 import click
 
@@ -53,10 +54,16 @@ def cli() -> None:
     """Emotion timelines from audio and video, and film-score sketches from them."""
 
 
+def _one_line_warning(message: Warning | str, *_args: object, **_kwargs: object) -> None:
+    click.echo(f"emoscore: warning: {str(message).strip().splitlines()[0]}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; library errors become one line on stderr and exit status 1."""
+    """Run the CLI; library errors become one line on stderr and exit status 1, warnings one line."""
     try:
-        cli.main(args=argv, prog_name="emoscore", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            cli.main(args=argv, prog_name="emoscore", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -9,7 +9,15 @@ import click
 
 from emoscore.cli.output import dumps, progress_bar, table, write_atomic
 from emoscore.timeline import Timeline
-from emoscore.vocabulary import DEFAULT_WINDOW, DOMAIN_MODES, MAX_WINDOW, MIN_WINDOW
+from emoscore.vocabulary import (
+    DEFAULT_WINDOW,
+    DOMAIN_MODES,
+    MAX_WINDOW,
+    MIN_WINDOW,
+    SMOOTHINGS,
+    DomainMode,
+    Smoothing,
+)
 
 FORMATS = ("json", "csv", "table")
 NONE = "–"  # what the table shows where a value does not apply
@@ -28,14 +36,13 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
         (
             f"{s.start:.2f}",
             f"{s.end:.2f}",
-            *map(_cell, (s.emotion, s.confidence, s.valence, s.arousal, s.dominance)),
+            *map(
+                _cell, (s.domain, s.emotion, s.confidence, s.valence, s.arousal, s.dominance, s.top_quadrant)
+            ),
         )
         for s in tl.segments
     ]
-    head_cols = ["start", "end", "emotion", "conf", "valence", "arousal", "dominance"]
-    if "domain_mode" in tl.extra:  # analyze --domain: say where each window's V/A came from
-        rows = [(*r, _cell(s.domain), _cell(s.top_quadrant)) for r, s in zip(rows, tl.segments, strict=True)]
-        head_cols += ["domain", "quadrant"]
+    head_cols = ["start", "end", "domain", "emotion", "conf", "valence", "arousal", "dominance", "quadrant"]
     model = f"model {tl.model.name} {tl.model.version}"
     if "models" in tl.extra:
         model += "; " + ", ".join(f"{k}: {v}" for k, v in tl.extra["models"].items() if k != "emotion")
@@ -94,9 +101,19 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 @click.option(
     "--domain",
     type=click.Choice(DOMAIN_MODES),
-    default=None,
-    help="Add valence/arousal from the trained task models, quadrant probabilities for music, and "
-    "(auto) a speech/music/other detector per window. Without it: the emotion model alone.",
+    default=DomainMode.AUTO.value,
+    show_default=True,
+    help="auto: detect speech / music / other in every window (speech gets the speech emotion, music "
+    "the music models' valence/arousal and quadrant, other sounds the sound model's valence/arousal); "
+    "speech or music: treat every window as that. Silence is always detected.",
+)
+@click.option(
+    "--smooth",
+    type=click.Choice(SMOOTHINGS),
+    default=Smoothing.OFF.value,
+    show_default=True,
+    help="Smooth neighbouring windows of the same domain: median (3 windows) or hmm (sticky "
+    "forward-backward); off keeps the raw windows.",
 )
 def analyze(
     input: Path,
@@ -107,13 +124,21 @@ def analyze(
     output: Path | None,
     plot: Path | None,
     denoise: bool,
-    domain: str | None,
+    domain: str,
+    smooth: str,
 ) -> None:
     """Emotion timeline of INPUT (audio, or a video's sound track)."""
     from emoscore.audio import probe_audio
     from emoscore.recognize import AnalysisSettings, analyze
 
-    settings = AnalysisSettings(model=model, window=window, hop=hop, denoise=denoise, domain=domain)  # type: ignore[arg-type]
+    settings = AnalysisSettings(
+        model=model,
+        window=window,
+        hop=hop,
+        denoise=denoise,
+        domain=domain,
+        smooth=smooth,  # type: ignore[arg-type]
+    )
     info = probe_audio(input)
     bar = progress_bar(info.duration or 0.0, "analyzing") if info.duration else None
     done = [0.0]

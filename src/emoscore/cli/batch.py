@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, DOMAIN_MODES, MAX_WINDOW, MIN_WINDOW
+from emoscore.vocabulary import (
+    COMPOSE_CHOICES,
+    DEFAULT_WINDOW,
+    DOMAIN_MODES,
+    MAX_WINDOW,
+    MIN_WINDOW,
+    SMOOTHINGS,
+    DomainMode,
+    Smoothing,
+)
 
 
 @click.command()
@@ -22,17 +31,27 @@ from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, DOMAIN_MODES, M
 @click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
 @click.option(
     "--domain",
-    default=None,
+    default=DomainMode.AUTO.value,
+    show_default=True,
     metavar="|".join(DOMAIN_MODES),
-    help="Add the committed valence/arousal/quadrant models to every window (auto: pick speech or "
-    "music per window, as analyze --domain). Default: the emotion model alone.",
+    help="As analyze --domain: auto detects speech / music / other per window; speech or music "
+    "treat every window as that (silence is always detected).",
+)
+@click.option(
+    "--smooth",
+    default=Smoothing.OFF.value,
+    show_default=True,
+    metavar="|".join(SMOOTHINGS),
+    help="As analyze --smooth: median or hmm over neighbouring windows of one domain; off: raw windows.",
 )
 @click.option(
     "--compose",
     "compose",
     default=None,
-    metavar="|".join(COMPOSE_CHOICES),
-    help="Also write a MIDI interval sequence per file by method A, B or both.",
+    metavar="|".join((*COMPOSE_CHOICES, "sketch")),
+    help="Also write a MIDI interval sequence per file by method A, B or both, and/or a score sketch "
+    "(sketch: NAME.sketch.mid + NAME.cues.csv, intervals from method A, or the one method named: "
+    "B,sketch).",
 )
 @click.option(
     "--midi-dir",
@@ -88,6 +107,7 @@ def batch(
     out: str,
     model: str,
     domain: str,
+    smooth: str,
     compose: str | None,
     midi_dir: Path | None,
     window: float,
@@ -113,6 +133,7 @@ def batch(
         window=window,
         hop=hop,
         domain=domain,
+        smooth=smooth,
         compose=compose,
         midi_dir=midi_dir,
         workers=workers or os.cpu_count() or 1,

@@ -12,7 +12,7 @@ import click
 from emoscore.errors import ConfigError
 from emoscore.music.render import ENGINES as RENDER_ENGINES
 from emoscore.timeline import Timeline, read_timeline
-from emoscore.vocabulary import COMPOSE_CHOICES, DEFAULT_WINDOW, parse_methods
+from emoscore.vocabulary import COMPOSE_CHOICES, COMPOSE_STYLES, DEFAULT_WINDOW, parse_methods
 
 METHOD_CHOICE = click.Choice(COMPOSE_CHOICES, case_sensitive=False)
 ONE_METHOD = click.Choice(COMPOSE_CHOICES[:-1], case_sensitive=False)
@@ -70,6 +70,21 @@ def _methods(method: str) -> list[str]:
 )
 @click.option("--duck", type=float, default=-12.0, show_default=True, help="Music level under speech, dB.")
 @click.option(
+    "--style",
+    default="intervals",
+    show_default=True,
+    metavar="|".join(COMPOSE_STYLES),
+    help="intervals: the paper's note pairs per method; sketch: a score sketch (cues, harmony, tempo map, "
+    "pad/bass/motif tracks, cue sheet) with intervals from --method (A when both); comma-separate for both.",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Sketch variation seed."
+)
+@click.option("--cue-min", type=float, default=None, help="Sketch: shortest cue in seconds (default 8).")
+@click.option(
+    "--rules", "rules_file", type=click.Path(path_type=Path), default=None, help="Sketch rules TOML file."
+)
+@click.option(
     "-o",
     "--output",
     "outdir",
@@ -93,15 +108,22 @@ def compose(
     video: bool,
     soundfont: Path | None,
     duck: float,
+    style: str,
+    seed: int,
+    cue_min: float | None,
+    rules_file: Path | None,
     outdir: Path,
     fmt: str,
 ) -> None:
-    """Compose interval sequences (methods A and/or B) for INPUT: audio, video or a timeline JSON.
+    """Compose interval sequences (methods A and/or B) or a score sketch for INPUT: audio, video or
+    a timeline JSON.
 
-    Writes NAME.A.mid / NAME.B.mid and NAME.intervals.json to the output folder; a timeline JSON
-    finds its audio (for --mix/--video) relative to its own folder.
+    Writes NAME.A.mid / NAME.B.mid (--style sketch: NAME.sketch.mid and the cue sheet NAME.cues.csv)
+    and NAME.intervals.json to the output folder; a timeline JSON finds its audio (for
+    --mix/--video) relative to its own folder.
     """
     from emoscore.music.scoring import VIDEO_SUFFIXES, ScoreSettings, load_user_maps, score_timeline
+    from emoscore.music.sketch_rules import load_sketch_rules
 
     settings = ScoreSettings(
         methods=method,
@@ -113,6 +135,10 @@ def compose(
         video=video,
         soundfont=soundfont,
         duck=duck,
+        style=style,
+        seed=seed,
+        min_cue=cue_min,
+        rules=load_sketch_rules(rules_file) if rules_file is not None else None,
     )
     is_json = input.suffix.lower() == ".json"
     if video and not is_json and input.suffix.lower() not in VIDEO_SUFFIXES:
@@ -131,15 +157,26 @@ def compose(
                     "files": files,
                     "methods": {m.value: s.semitones() for m, s in result.scores.items()},
                     "comparison": result.document.get("comparison"),
+                    **({"sketch": result.document["sketch"]["cues"]} if result.sketch is not None else {}),
+                    **({"notices": list(result.notices)} if result.notices else {}),
                 }
             )
         )
         return
     for m, sc in result.scores.items():
-        click.echo(f"method {m}: {' '.join(st.interval for st in sc.steps)}")
-    if "comparison" in result.document:
+        steps = " ".join(st.interval for st in sc.steps)
+        click.echo(f"method {m}: {steps or 'rests throughout (no window it can read)'}")
+    if result.document.get("comparison"):
         r = result.document["comparison"]["r"]
         click.echo(f"A vs B: r = {'undefined' if r is None else f'{r:.3f}'}")
+    if result.sketch is not None:
+        for cue in result.sketch.cues:
+            click.echo(
+                f"{cue.marker}: {cue.start:.1f}-{cue.end:.1f} s, {cue.time_signature}, "
+                f"{cue.interval} {' '.join(cue.chords)}"
+            )
+    for notice in result.notices:
+        click.echo(notice)
     for art in result.artefacts:
         click.echo(f"wrote {art.path}")
     if result.engine:

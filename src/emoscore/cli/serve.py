@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from emoscore.errors import ConfigError
+from emoscore.vocabulary import DOMAIN_MODES, DomainMode
 
 
 def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
@@ -20,6 +21,7 @@ def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
             raise ConfigError(f"--model {v!r}: {path} is not a file")
         out[name] = Path(path).resolve()
     return out
+
 
 
 @click.command()
@@ -55,6 +57,14 @@ def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
     "--max-jobs", type=int, default=200, show_default=True, help="Jobs waiting at once (429 above)."
 )
 @click.option("--default-model", default="default", show_default=True, help="Model used when none is chosen.")
+@click.option(
+    "--domain",
+    "default_domain",
+    type=click.Choice(DOMAIN_MODES),
+    default=DomainMode.AUTO.value,
+    show_default=True,
+    help="Sound type used when an upload names none (auto detects speech / music / other per window).",
+)
 @click.option("--model", "extra_models", multiple=True, help="Offer another bundle: NAME=PATH (repeatable).")
 @click.option(
     "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
@@ -69,6 +79,7 @@ def serve(
     max_duration: float,
     max_jobs: int,
     default_model: str,
+    default_domain: str,
     extra_models: tuple[str, ...],
     log_level: str,
 ) -> None:
@@ -91,6 +102,7 @@ def serve(
         max_duration=max_duration,
         max_active_jobs=max_jobs,
         default_model=default_model,
+        default_domain=default_domain,
         models=_model_option(extra_models),
     )
     Store(config.database_url).close()  # a bad or outdated --db fails here, as one line

@@ -22,7 +22,7 @@ from emoscore.engine.sinks import ResultSink, is_database_url, open_sink, path_k
 from emoscore.engine.task import BatchSettings, FileTask
 from emoscore.errors import ConfigError
 from emoscore.recognize.settings import AnalysisSettings
-from emoscore.vocabulary import ComposeMethod, parse_methods
+from emoscore.vocabulary import ComposeMethod, ComposeStyle, DomainMode, Smoothing, parse_compose
 
 ENGINES = ("local", "dask")
 
@@ -82,7 +82,8 @@ def run_batch(
     model: str = "default",
     window: float = 4.0,
     hop: float | None = None,
-    domain: str | None = None,
+    domain: str = DomainMode.AUTO,
+    smooth: str = Smoothing.OFF,
     compose: str | Sequence[str] | None = None,
     midi_dir: str | Path | None = None,
     workers: int = 1,
@@ -96,13 +97,15 @@ def run_batch(
     """Analyse every audio/video file of a folder or manifest into ``out`` (``.parquet`` or a DB URL).
 
     With ``resume`` (the default), files whose committed result has the same content hash, the
-    same analysis settings (window, hop, domain mode, denoising) and the same model versions are
+    same analysis settings (window, hop, domain mode, smoothing) and the same model versions are
     skipped; changed settings or models recompute; failed files are retried. Per-file failures are
     recorded in the output's errors table and counted, never raised.
     """
     started = time.monotonic()
-    analysis = AnalysisSettings(model=_worker_model(model), window=window, hop=hop, domain=domain)  # type: ignore[arg-type]
-    methods = parse_methods(compose, option="--compose")
+    analysis = AnalysisSettings(
+        model=_worker_model(model), window=window, hop=hop, domain=domain or DomainMode.AUTO, smooth=smooth
+    )
+    methods, styles = parse_compose(compose, option="--compose")
     if engine not in ENGINES:
         raise ConfigError(f"--engine {engine}: use local or dask")
     if scheduler and engine != "dask":
@@ -112,7 +115,7 @@ def run_batch(
     versions = analysis.model_versions()  # checks every model (kind included) before any work
     model_name, _, model_version = versions["emotion"].rpartition(" ")
     settings_key = analysis.key(versions)
-    settings = BatchSettings(analysis, methods)
+    settings = BatchSettings(analysis, methods, styles or (ComposeStyle.INTERVALS,))
     engine_obj = _engine(engine, settings, workers, scheduler)  # checks the scheduler address format
     midi_root = Path(midi_dir) if midi_dir is not None else default_midi_dir(str(out))
     sink = open_sink(out)
@@ -128,7 +131,7 @@ def run_batch(
         tasks, skipped = [], 0
         for file in inputs.files:
             task = FileTask(file, _midi_base(file, inputs.root, midi_root) if methods else None)
-            if resume and _already_done(sink, task, settings_key, methods):
+            if resume and _already_done(sink, task, settings_key, methods, styles):
                 skipped += 1
             else:
                 tasks.append(task)
@@ -166,7 +169,11 @@ def _worker_model(model: str) -> str:
 
 
 def _already_done(
-    sink: ResultSink, task: FileTask, settings_key: str, methods: tuple[ComposeMethod, ...]
+    sink: ResultSink,
+    task: FileTask,
+    settings_key: str,
+    methods: tuple[ComposeMethod, ...],
+    styles: tuple[ComposeStyle, ...] = (),
 ) -> bool:
     from emoscore.features.cache import file_digest
 
@@ -178,7 +185,9 @@ def _already_done(
         return False  # let the worker record why it cannot be read
     if not sink.is_done(task.path, digest, settings_key):
         return False
-    return all(Path(f"{task.midi_base}.{m}.mid").exists() for m in methods)
+    wanted = [m.value for m in methods] if ComposeStyle.INTERVALS in styles else []
+    wanted += [ComposeStyle.SKETCH.value] if ComposeStyle.SKETCH in styles else []
+    return all(Path(f"{task.midi_base}.{m}.mid").exists() for m in wanted)
 
 
 def _engine(kind: str, settings: BatchSettings, workers: int, scheduler: str | None):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from emoscore.errors import EmoscoreError
 from emoscore.recognize.settings import AnalysisSettings
 from emoscore.timeline import Segment, Timeline
-from emoscore.vocabulary import ComposeMethod
+from emoscore.vocabulary import ComposeMethod, ComposeStyle
 
 if TYPE_CHECKING:
     from emoscore.recognize import RecognizerCache
@@ -29,15 +29,18 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class BatchSettings:
     """What every file of a batch is analysed with (hashable: it keys the per-worker model cache),
-    and the methods composed for each file (none: no MIDI)."""
+    the methods composed for each file (none: no MIDI) and the styles (the paper's intervals
+    and/or the score sketch, whose intervals come from the one method or A)."""
 
     analysis: AnalysisSettings = AnalysisSettings()
     compose: tuple[ComposeMethod, ...] = ()
+    styles: tuple[ComposeStyle, ...] = (ComposeStyle.INTERVALS,)
 
 
 @dataclass(frozen=True)
 class FileTask:
-    """One input file; ``midi_base`` is where ``<midi_base>.<method>.mid`` go when composing."""
+    """One input file; ``midi_base`` is where ``<midi_base>.<method>.mid`` (and the sketch's
+    ``<midi_base>.sketch.mid`` and ``<midi_base>.cues.csv``) go when composing."""
 
     path: str
     midi_base: str | None = None
@@ -178,5 +181,7 @@ def _compose(task: FileTask, timeline: Timeline, settings: BatchSettings) -> tup
         raise EmoscoreError(f"{task.path}: no MIDI folder given for --compose")
     base = Path(task.midi_base)
     base.parent.mkdir(parents=True, exist_ok=True)
-    result = score_timeline(timeline, ScoreSettings(methods=settings.compose), base.parent, name=base.name)
+    result = score_timeline(
+        timeline, ScoreSettings(methods=settings.compose, style=settings.styles), base.parent, name=base.name
+    )
     return tuple(str(a.path) for a in result.artefacts if a.kind == "midi")

@@ -12,11 +12,14 @@ from emoscore.features.logmel import ChannelStandardizer, LogMel3Extractor
 from emoscore.features.opensmile_sets import CompareExtractor, EgemapsExtractor, OpenSmileExtractor
 from emoscore.features.registry import FEATURE_SETS, get_extractor
 from emoscore.features.seed94 import Seed94Extractor
+from emoscore.features.sound import DESCRIPTORS as SOUND_DESCRIPTORS
+from emoscore.features.sound import SoundDescriptors
 from emoscore.features.whisper import WhisperExtractor, whisper_model_dir
 
 __all__ = [
     "FEATURES_VERSION",
     "FEATURE_SETS",
+    "SOUND_DESCRIPTORS",
     "ChannelStandardizer",
     "CompareExtractor",
     "ConcatExtractor",
@@ -26,6 +29,7 @@ __all__ = [
     "LogMel3Extractor",
     "OpenSmileExtractor",
     "Seed94Extractor",
+    "SoundDescriptors",
     "WhisperExtractor",
     "default_cache_root",
     "extract_files",

@@ -11,6 +11,7 @@ from emoscore.features.base import ConcatExtractor, FeatureExtractor
 from emoscore.features.logmel import LogMel3Extractor
 from emoscore.features.opensmile_sets import CompareExtractor, EgemapsExtractor
 from emoscore.features.seed94 import Seed94Extractor
+from emoscore.features.sound import SoundDescriptors
 from emoscore.features.whisper import WhisperExtractor
 
 
@@ -29,6 +30,7 @@ _FACTORIES: dict[str, tuple[Callable[..., FeatureExtractor], Callable[..., Any]]
     "logmel3": (LogMel3Extractor, LogMel3Extractor.__init__),
     "whisper-base": (_whisper_base, WhisperExtractor.__init__),
     "whisper-tiny": (_whisper_tiny, WhisperExtractor.__init__),
+    "sound-descriptors": (SoundDescriptors, SoundDescriptors.__init__),
 }
 
 FEATURE_SETS: tuple[str, ...] = tuple(_FACTORIES)

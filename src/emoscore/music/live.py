@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import mido
@@ -23,7 +23,7 @@ from emoscore.errors import AudioError, ConfigError
 from emoscore.music.maps import EmotionMap, RegionMap, load_interval_table, load_map
 from emoscore.music.midi import ROOT_CHANNEL, UPPER_CHANNEL
 from emoscore.music.score import DEFAULT_PROGRAM, DEFAULT_ROOT, Step, compose
-from emoscore.timeline import Segment, Timeline
+from emoscore.timeline import Timeline
 
 
 class Clock(Protocol):
@@ -166,7 +166,7 @@ def steps_from_blocks(
 ) -> Iterator[Step]:
     """Steps from a live audio stream: every ``window`` seconds of blocks is written to a
     temporary WAV, analysed with ``analyze`` (e.g. ``emoscore.recognize.analyze_file``) and
-    turned into one step timed at its place in the stream."""
+    turned into one step timed at its place in the stream, or none where the window rests."""
     import soundfile as sf
 
     mapping = mapping or load_map(method)
@@ -185,21 +185,11 @@ def steps_from_blocks(
                 tl = analyze(tmp)
                 if not tl.segments:
                     raise AudioError(f"live window {index}: the recogniser returned no segment")
-                seg = tl.segments[0]
                 start = index * window
-                placed = Timeline(
-                    tl.input,
-                    window,
-                    tl.model,
-                    window,
-                    window,
-                    (
-                        Segment(
-                            start, start + window, seg.probabilities, seg.valence, seg.arousal, seg.dominance
-                        ),
-                    ),
-                )
-                yield compose(placed, method, mapping=mapping, root=root, table=table).steps[0]
+                seg = replace(tl.segments[0], start=start, end=start + window)
+                placed = replace(tl, duration=window, window=window, hop=window, segments=(seg,))
+                # a window with nothing for the method to read (silence; no speech emotion for B) rests
+                yield from compose(placed, method, mapping=mapping, root=root, table=table).steps
                 index += 1
     finally:
         os.unlink(tmp)

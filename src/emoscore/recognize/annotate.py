@@ -74,7 +74,10 @@ class SoundAnnotator:
         arousal: ModelBundle,
         quadrant: ModelBundle,
         detector: ModelBundle | None = None,
+        sound: Any = None,
     ):
+        """``sound`` (a :class:`~emoscore.models.sound.SoundAffect`) gives other windows their
+        valence/arousal; by default the shipped one."""
         mode = parse_domain_mode(domain)
         if mode == DomainMode.AUTO and detector is None:
             raise ConfigError("domain auto needs a domain detector model")
@@ -83,6 +86,7 @@ class SoundAnnotator:
         self.arousal = _check(arousal, Task.AROUSAL)
         self.quadrant = _check(quadrant, Task.QUADRANT)
         self.detector = _check(detector, Task.DOMAIN) if detector is not None else None
+        self._sound = sound
 
     @classmethod
     def from_names(
@@ -113,7 +117,32 @@ class SoundAnnotator:
 
     def models_info(self) -> dict[str, str]:
         """Which model produced which output (for the timeline's JSON)."""
-        return {task: _tag(b) for task, b in self.bundles.items()}
+        out = {task: _tag(b) for task, b in self.bundles.items()}
+        if self.detector is not None:
+            out["sound"] = self.sound_model
+        return out
+
+    @property
+    def sound_affect(self) -> Any:
+        """The model of other windows' valence/arousal (loaded on first use)."""
+        if self._sound is None:
+            from emoscore.models.sound import SoundAffect
+
+            self._sound = SoundAffect.load()
+        return self._sound
+
+    @property
+    def sound_model(self) -> str:
+        """The model behind other windows' valence/arousal (their ``va_model``)."""
+        return str(self.sound_affect.tag)
+
+    def sound(self, windows: Sequence[np.ndarray], rate: int) -> list[tuple[float, float]]:
+        """(valence, arousal) in [0, 1] of windows holding other sounds (not speech, not music),
+        from their acoustic descriptors."""
+        if not windows:
+            return []
+        valence, arousal = self.sound_affect.predict_audio(windows, rate)
+        return [(float(v), float(a)) for v, a in zip(valence, arousal, strict=True)]
 
     @property
     def va_model(self) -> str:
@@ -127,7 +156,10 @@ class SoundAnnotator:
         rate: int,
         memo: dict[Any, list[np.ndarray]],
         denoise: bool,
+        which: Sequence[int] | None = None,
     ) -> np.ndarray:
+        """``bundle``'s features of ``windows`` (all of them computed once, into ``memo``), the
+        rows ``which`` (default: all) as an object array of (windows, d) matrices."""
         ext = bundle.extractor
         settings = replace(bundle.preprocessing, denoise=True) if denoise else bundle.preprocessing
         clips = [preprocess_clip(w, settings, name="window") for w in windows]
@@ -144,10 +176,64 @@ class SoundAnnotator:
             base = ext.base if single else ext  # type: ignore[union-attr]
             memo[key] = base.batch(clips, rate)
         feats = memo[key]
-        X = np.empty(len(feats), dtype=object)
-        for i, f in enumerate(feats):
-            X[i] = np.atleast_2d(f)
+        rows = range(len(feats)) if which is None else which
+        X = np.empty(len(rows), dtype=object)
+        for j, i in enumerate(rows):
+            X[j] = np.atleast_2d(feats[i])
         return X
+
+    def detect(
+        self,
+        windows: Sequence[np.ndarray],
+        rate: int,
+        *,
+        memo: dict[Any, list[np.ndarray]] | None = None,
+        denoise: bool = False,
+    ) -> list[tuple[str, dict[str, float]]]:
+        """(domain, detector probabilities) of each window: the detector's choice under ``auto``,
+        else the fixed domain (and no probabilities)."""
+        if self.detector is None:
+            return [(self.domain.value, {}) for _ in windows]
+        if not windows:
+            return []
+        memo = {} if memo is None else memo
+        proba = self.detector.predict_proba(self._features(self.detector, windows, rate, memo, denoise))
+        labels = self.detector.labels
+        return [
+            (labels[int(p.argmax())], {lab: round(float(x), 6) for lab, x in zip(labels, p, strict=True)})
+            for p in proba
+        ]
+
+    def music(
+        self,
+        windows: Sequence[np.ndarray],
+        rate: int,
+        *,
+        which: Sequence[int] | None = None,
+        memo: dict[Any, list[np.ndarray]] | None = None,
+        denoise: bool = False,
+    ) -> list[tuple[float, float, dict[str, float]]]:
+        """(valence, arousal, quadrant probabilities) of the music windows ``which`` of ``windows``:
+        valence and arousal are P(high) of the trained models, in [0, 1]."""
+        rows = list(range(len(windows))) if which is None else list(which)
+        if not rows:
+            return []
+        memo = {} if memo is None else memo
+
+        def proba(b: ModelBundle) -> np.ndarray:
+            return b.predict_proba(self._features(b, windows, rate, memo, denoise, rows))
+
+        val = proba(self.valence)[:, list(self.valence.labels).index("high")]
+        aro = proba(self.arousal)[:, list(self.arousal.labels).index("high")]
+        quad = proba(self.quadrant)
+        return [
+            (
+                float(val[j]),
+                float(aro[j]),
+                {lab: round(float(p), 6) for lab, p in zip(self.quadrant.labels, quad[j], strict=True)},
+            )
+            for j in range(len(rows))
+        ]
 
     def annotate(
         self,
@@ -157,40 +243,16 @@ class SoundAnnotator:
         memo: dict[Any, list[np.ndarray]] | None = None,
         denoise: bool = False,
     ) -> list[WindowAnnotation]:
-        """Annotations of raw window samples (at ``rate``, before preprocessing).
+        """Domain, trained valence/arousal and (music windows) quadrant of raw window samples (at
+        ``rate``, before preprocessing), as the music model sees them.
 
         ``memo`` maps ``(extractor, preprocessing)`` to features already computed for these
         windows (the emotion model's), so they are not computed again.
         """
-        if not windows:
-            return []
         memo = {} if memo is None else memo
-
-        def proba(b: ModelBundle) -> np.ndarray:
-            return b.predict_proba(self._features(b, windows, rate, memo, denoise))
-
-        val = proba(self.valence)[:, list(self.valence.labels).index("high")]
-        aro = proba(self.arousal)[:, list(self.arousal.labels).index("high")]
-        quad = proba(self.quadrant)
-        if self.detector is not None:
-            dom_p = proba(self.detector)
-            domains = [self.detector.labels[i] for i in dom_p.argmax(axis=1)]
-        else:
-            dom_p, domains = None, [self.domain.value] * len(windows)
-        out = []
-        for i, dom in enumerate(domains):
-            dom_probs = (
-                {
-                    lab: round(float(p), 6)
-                    for lab, p in zip(self.detector.labels, dom_p[i], strict=True)  # type: ignore[union-attr]
-                }
-                if dom_p is not None
-                else {}
-            )
-            quad_probs = (
-                {lab: round(float(p), 6) for lab, p in zip(self.quadrant.labels, quad[i], strict=True)}
-                if dom == Domain.MUSIC
-                else {}
-            )
-            out.append(WindowAnnotation(float(val[i]), float(aro[i]), str(dom), dom_probs, quad_probs))
-        return out
+        found = self.detect(windows, rate, memo=memo, denoise=denoise)
+        affect = self.music(windows, rate, memo=memo, denoise=denoise)
+        return [
+            WindowAnnotation(v, a, dom, probs, quad if dom == Domain.MUSIC else {})
+            for (dom, probs), (v, a, quad) in zip(found, affect, strict=True)
+        ]

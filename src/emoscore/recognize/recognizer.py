@@ -9,29 +9,74 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, speech_ratio, stream_audio
+from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, stream_audio
+from emoscore.audio.vad import ABSOLUTE_FLOOR_DB, VAD_RATE, SileroVAD, level_db, silence_floor
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.normalization import RunningNormalizer
 from emoscore.models.registry import load_model
-from emoscore.recognize.annotate import SoundAnnotator, WindowAnnotation
+from emoscore.recognize.annotate import SoundAnnotator
 from emoscore.recognize.settings import AnalysisSettings
+from emoscore.recognize.smoothing import smooth_segments
 from emoscore.taxonomy import load_taxonomy
 from emoscore.timeline import ModelInfo, Segment, Timeline, vad_from_probabilities
-from emoscore.vocabulary import Task, check_window
+from emoscore.vocabulary import (
+    Domain,
+    DomainMode,
+    Smoothing,
+    Task,
+    check_window,
+    parse_domain_mode,
+    parse_smoothing,
+)
 
 BATCH_WINDOWS = 16
+#: a window with at least this share of voiced frames (Silero) is never silence, however quiet
+VOICED_NOT_SILENCE = 0.1
 
 ProgressCallback = Callable[[float], None]
 
 
+@dataclass
+class _Facts:
+    """What one window holds, decided batch by batch (the speech emotion comes later)."""
+
+    start: float
+    end: float
+    level: float
+    voiced: float
+    domain: str
+    domain_probabilities: dict[str, float] = field(default_factory=dict)
+    valence: float | None = None
+    arousal: float | None = None
+    quadrant: dict[str, float] = field(default_factory=dict)
+    va_model: str | None = None
+
+
+@dataclass
+class _Batch:
+    """The facts of a batch of windows and the emotion features of its speech windows."""
+
+    facts: list[_Facts]
+    speech: list[int]  # indices into ``facts`` of the speech windows, in order
+    X: Any  # their emotion features (rows of a matrix or an object array), or None
+
+
 class Recognizer:
-    """A loaded model plus windowing settings; call :meth:`analyze` on any number of inputs."""
+    """Loaded models plus windowing settings; call :meth:`analyze` on any number of inputs.
+
+    Every window gets a domain: ``silence`` (below the silence floor with no voice, see
+    :mod:`emoscore.audio.vad`), else the detector's ``speech``/``music``/``other`` (``annotator``
+    with domain mode auto), or the one domain the annotator fixes (music), or speech (no
+    annotator). Only speech windows get the speech emotion (and its V/A/D projection); music
+    windows get the music models' valence/arousal and quadrant, other windows the sound model's
+    valence/arousal; silence gets nothing.
+    """
 
     def __init__(
         self,
@@ -41,15 +86,16 @@ class Recognizer:
         hop: float | None = None,
         denoise: bool = False,
         annotator: SoundAnnotator | None = None,
+        smooth: str = Smoothing.OFF,
     ):
-        """``annotator`` (``analyze --domain``) adds the task models' valence/arousal, domain and
-        quadrant to every window; without it the output is the emotion model's alone."""
         self.bundle = bundle
         self.window = float(window)
         self.hop = check_window(self.window, hop)
         self.denoise = denoise
         self.annotator = annotator
-        self._vad = load_taxonomy().vad
+        self.smooth = parse_smoothing(smooth)
+        self.vad = SileroVAD()
+        self._vad_coords = load_taxonomy().vad
 
     @classmethod
     def from_name(cls, model: str | Path = "default", **kwargs: object) -> Recognizer:
@@ -58,14 +104,21 @@ class Recognizer:
     @classmethod
     def from_settings(cls, settings: AnalysisSettings) -> Recognizer:
         """Load the models ``settings`` name (a task model given as ``model`` is refused)."""
-        annotator = SoundAnnotator.from_names(settings.domain) if settings.domain is not None else None
+        annotator = (
+            SoundAnnotator.from_names(settings.domain) if settings.domain != DomainMode.SPEECH else None
+        )
         return cls(
             load_model(settings.model, task=Task.EMOTION),
             window=settings.window,
             hop=settings.hop,
             denoise=settings.denoise,
             annotator=annotator,
+            smooth=settings.smooth,
         )
+
+    @property
+    def domain_mode(self) -> DomainMode:
+        return self.annotator.domain if self.annotator is not None else DomainMode.SPEECH
 
     @property
     def model_info(self) -> ModelInfo:
@@ -74,10 +127,14 @@ class Recognizer:
     @property
     def model_versions(self) -> dict[str, str]:
         """``task → "name version"`` of every model this recogniser runs (keys stored results)."""
-        out = {"emotion": f"{self.bundle.name} {self.bundle.version}"}
+        out = {"emotion": self._tag}
         if self.annotator is not None:
             out.update(self.annotator.models_info())
         return out
+
+    @property
+    def _tag(self) -> str:
+        return f"{self.bundle.name} {self.bundle.version}"
 
     def _blocks(self, source: str | Path | Audio) -> tuple[str, Iterable[np.ndarray]]:
         rate = self.bundle.preprocessing.sample_rate
@@ -88,134 +145,191 @@ class Recognizer:
 
                 samples = soxr.resample(samples, source.sample_rate, rate).astype(np.float32)
             return source.path, [samples]
-        return str(source), stream_audio(source, sample_rate=rate)
+        return str(source), stream_audio(source, sample_rate=rate, allow_silence=True)
 
-    def _batches(
-        self, source: str | Path | Audio, progress: ProgressCallback | None
-    ) -> Iterator[tuple[list[tuple[float, float, float]], Any, list[WindowAnnotation] | None]]:
-        """(start, end, voiced share) of each window, their features and the annotator's notes
-        (None without one), a batch at a time."""
+    def _batches(self, source: str | Path | Audio, progress: ProgressCallback | None) -> Iterator[_Batch]:
         name, blocks = self._blocks(source)
         rate = self.bundle.preprocessing.sample_rate
         batch: list[Window] = []
         for win in iter_windows(blocks, rate, self.window, self.hop):
             batch.append(win)
             if len(batch) >= BATCH_WINDOWS:
-                yield self._featurize(batch, name)
+                yield self._process(batch, name)
                 if progress:
                     progress(batch[-1].end)
                 batch = []
         if batch:
-            yield self._featurize(batch, name)
+            yield self._process(batch, name)
             if progress:
                 progress(batch[-1].end)
 
-    def _featurize(
-        self, windows: list[Window], name: str
-    ) -> tuple[list[tuple[float, float, float]], Any, list[WindowAnnotation] | None]:
+    def _voiced(self, windows: list[Window]) -> np.ndarray:
+        rate = self.bundle.preprocessing.sample_rate
+        samples = [w.samples for w in windows]
+        if rate != VAD_RATE:
+            import soxr
+
+            samples = [soxr.resample(s, rate, VAD_RATE).astype(np.float32) for s in samples]
+        return self.vad.voiced_share(samples)
+
+    def _process(self, windows: list[Window], name: str) -> _Batch:
+        """Level and voice of every window; domain, features and the music/sound models' outputs
+        of the windows above the absolute silence floor."""
         rate = self.bundle.preprocessing.sample_rate
         settings = self.bundle.preprocessing
         if self.denoise and not settings.denoise:
             settings = replace(settings, denoise=True)
-        if any(w.end - w.start < settings.min_seconds for w in windows):
-            warnings.warn(f"{name}: shorter than {settings.min_seconds:g} s; padded", stacklevel=3)
-        clips = [preprocess_clip(w.samples, settings, name=name) for w in windows]
+        levels = [level_db(w.samples) for w in windows]
+        voiced = self._voiced(windows)
+        facts = [
+            _Facts(w.start, w.end, lvl, round(float(v), 4), Domain.SILENCE)
+            for w, lvl, v in zip(windows, levels, voiced, strict=True)
+        ]
+        live = [i for i, f in enumerate(facts) if not _silent(f, ABSOLUTE_FLOOR_DB)]
+        if not live:
+            return _Batch(facts, [], None)
+        if any(windows[i].end - windows[i].start < settings.min_seconds for i in live):
+            warnings.warn(f"{name}: shorter than {settings.min_seconds:g} s; padded", stacklevel=4)
+        clips = [preprocess_clip(windows[i].samples, settings, name=name) for i in live]
         feats = self.bundle.extractor.batch(clips, rate)
-        X = np.vstack(feats) if all(f.ndim == 1 for f in feats) else _objects(feats)
-        spans = [(w.start, w.end, round(speech_ratio(w.samples, rate), 4)) for w in windows]
-        notes = None
-        if self.annotator is not None:
-            memo = {(self.bundle.extractor, settings): feats}  # shared with the task models where equal
-            notes = self.annotator.annotate(
-                [w.samples for w in windows], rate, memo=memo, denoise=self.denoise
-            )
-        return spans, X, notes
+        raw = [windows[i].samples for i in live]
+        memo = {(self.bundle.extractor, settings): feats}  # shared with the task models where equal
+        if self.annotator is None:
+            found: list[tuple[str, dict[str, float]]] = [(Domain.SPEECH.value, {}) for _ in live]
+        else:
+            found = self.annotator.detect(raw, rate, memo=memo, denoise=self.denoise)
+        for i, (dom, probs) in zip(live, found, strict=True):
+            facts[i].domain, facts[i].domain_probabilities = dom, probs
+        music = [j for j, (dom, _) in enumerate(found) if dom == Domain.MUSIC]
+        if music and self.annotator is not None:
+            affect = self.annotator.music(raw, rate, which=music, memo=memo, denoise=self.denoise)
+            for j, (v, a, quad) in zip(music, affect, strict=True):
+                f = facts[live[j]]
+                f.valence, f.arousal, f.quadrant, f.va_model = v, a, quad, self.annotator.va_model
+        other = [j for j, (dom, _) in enumerate(found) if dom == Domain.OTHER]
+        if other and self.annotator is not None:
+            for j, (v, a) in zip(other, self.annotator.sound([raw[j] for j in other], rate), strict=True):
+                f = facts[live[j]]
+                f.valence, f.arousal, f.va_model = v, a, self.annotator.sound_model
+        speech = [j for j, (dom, _) in enumerate(found) if dom == Domain.SPEECH]
+        X = _rows([feats[j] for j in speech]) if speech else None
+        return _Batch(facts, [live[j] for j in speech], X)
 
-    def _segments(
-        self,
-        spans: list[tuple[float, float, float]],
-        proba: np.ndarray,
-        notes: list[WindowAnnotation] | None = None,
-    ) -> list[Segment]:
-        out = []
-        for i, ((start, end, voiced), p) in enumerate(zip(spans, proba, strict=True)):
-            probs = {lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)}
-            v, a, d = vad_from_probabilities(probs, self._vad)
-            if notes is None:
-                out.append(Segment(start, end, probs, v, a, d, voiced=voiced, va_model=self._tag))
-                continue
-            note = notes[i]
-            # the trained valence/arousal models replace the class projection, which is kept
-            extra: dict[str, Any] = {"valence_projection": round(v, 6), "arousal_projection": round(a, 6)}
-            if note.domain_probabilities:
-                extra["domain_probabilities"] = dict(note.domain_probabilities)
-            out.append(
-                Segment(
-                    start,
-                    end,
-                    probs,
-                    note.valence,
-                    note.arousal,
-                    d,
-                    extra=extra,
-                    domain=note.domain,
-                    voiced=voiced,
-                    quadrant=note.quadrant,
-                    va_model=self.annotator.va_model if self.annotator is not None else self._tag,
-                )
+    def _segment(self, f: _Facts, probs: dict[str, float] | None) -> Segment:
+        extra: dict[str, Any] = (
+            {"domain_probabilities": f.domain_probabilities} if f.domain_probabilities else {}
+        )
+        if f.domain == Domain.SPEECH and probs is not None:
+            v, a, d = vad_from_probabilities(probs, self._vad_coords)
+            return Segment(
+                f.start,
+                f.end,
+                probs,
+                v,
+                a,
+                d,
+                extra=extra,
+                domain=f.domain,
+                voiced=f.voiced,
+                va_model=self._tag,
             )
-        return out
-
-    @property
-    def _tag(self) -> str:
-        return f"{self.bundle.name} {self.bundle.version}"
+        if f.domain == Domain.SILENCE:
+            return Segment(f.start, f.end, {}, None, None, None, domain=f.domain, voiced=f.voiced)
+        return Segment(
+            f.start,
+            f.end,
+            {},
+            f.valence,
+            f.arousal,
+            None,
+            extra=extra,
+            domain=f.domain,
+            voiced=f.voiced,
+            quadrant=f.quadrant,
+            va_model=f.va_model,
+        )
 
     def timeline_extra(self) -> dict[str, Any]:
-        """What ``--domain`` adds at the top of the timeline: the mode and which model made what."""
-        if self.annotator is None:
-            return {}
-        return {
-            "domain_mode": self.annotator.domain.value,
-            "models": {
-                "emotion": f"{self.bundle.name} {self.bundle.version}",
-                **self.annotator.models_info(),
-            },
-            "valence_arousal": "valence/arousal = P(high) of the trained valence/arousal models; "
-            "valence_projection/arousal_projection = the emotion model's class projection",
-        }
+        """The domain mode, the smoothing and which model made what (top level of the timeline)."""
+        models = {"emotion": self._tag, "vad": f"silero-vad {_silero_version()}"}
+        if self.annotator is not None:
+            models.update(self.annotator.models_info())
+        return {"domain_mode": self.domain_mode.value, "smooth": self.smooth.value, "models": models}
 
     def iter_segments(
         self, source: str | Path | Audio, progress: ProgressCallback | None = None
     ) -> Iterator[Segment]:
         """Segments in time order as their windows complete (for live and streaming use).
 
-        A model with per-input normalisation normalises each batch with the statistics of all
-        windows heard so far (causal); :meth:`analyze` uses the whole input instead.
+        The silence floor follows the levels heard so far, and a model with per-input
+        normalisation normalises each batch with the statistics of the speech windows heard so
+        far (causal); :meth:`analyze` uses the whole input instead. No smoothing here.
         """
         running = RunningNormalizer(self.bundle.normalizer) if self.bundle.normalizer is not None else None
-        for spans, X, notes in self._batches(source, progress):
-            yield from self._segments(spans, self.bundle.classify(running(X) if running else X), notes)
+        levels: list[float] = []
+        for batch in self._batches(source, progress):
+            levels += [f.level for f in batch.facts]
+            floor = silence_floor(levels)
+            probs = self._classify(batch.X, running) if batch.X is not None else []
+            by_index = dict(zip(batch.speech, probs, strict=True))
+            for i, f in enumerate(batch.facts):
+                if _silent(f, floor):
+                    f.domain = Domain.SILENCE
+                yield self._segment(f, by_index.get(i))
+
+    def _classify(self, X: Any, running: RunningNormalizer | None = None) -> list[dict[str, float]]:
+        proba = self.bundle.classify(running(X)) if running is not None else self.bundle.predict_proba(X)
+        return [{lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)} for p in proba]
 
     def analyze(self, source: str | Path | Audio, progress: ProgressCallback | None = None) -> Timeline:
-        """The whole timeline of one input (normalised over the whole input where the model does that)."""
-        spans: list[tuple[float, float, float]] = []
+        """The whole timeline of one input: the silence floor from the whole file's levels, the
+        speech windows classified (and normalised, where the model does that) together."""
+        facts: list[_Facts] = []
+        speech: list[int] = []
         parts: list[Any] = []
-        notes: list[WindowAnnotation] | None = [] if self.annotator is not None else None
-        for s, X, n in self._batches(source, progress):
-            spans += s
-            parts.append(X)
-            if notes is not None and n is not None:
-                notes += n
-        segments = (
-            tuple(self._segments(spans, self.bundle.predict_proba(np.concatenate(parts)), notes))
-            if parts
-            else ()
-        )
+        for batch in self._batches(source, progress):
+            speech += [len(facts) + i for i in batch.speech]
+            facts += batch.facts
+            if batch.X is not None:
+                parts.append(batch.X)
         name = source.path if isinstance(source, Audio) else str(source)
+        floor = silence_floor([f.level for f in facts])
+        keep = []
+        for k, i in enumerate(speech):
+            if _silent(facts[i], floor):
+                facts[i].domain = Domain.SILENCE
+            else:
+                keep.append(k)
+        probs: dict[int, dict[str, float]] = {}
+        if keep:
+            X = _concat(parts)
+            classified = self._classify(X[np.asarray(keep)] if len(keep) < len(speech) else X)
+            probs = {speech[k]: p for k, p in zip(keep, classified, strict=True)}
+        for f in facts:
+            if f.domain != Domain.SPEECH and _silent(f, floor):
+                f.domain = Domain.SILENCE
+        segments = tuple(self._segment(f, probs.get(i)) for i, f in enumerate(facts))
+        if segments and all(s.domain == Domain.SILENCE for s in segments):
+            warnings.warn(f"{name}: no sound above the silence floor: every window is silence", stacklevel=2)
+        segments = smooth_segments(segments, self.smooth)
         duration = segments[-1].end if segments else 0.0
         return Timeline(
             name, duration, self.model_info, self.window, self.hop, segments, extra=self.timeline_extra()
         )
+
+
+def _silent(f: _Facts, floor: float) -> bool:
+    return f.level < floor and f.voiced < VOICED_NOT_SILENCE
+
+
+def _rows(feats: list[np.ndarray]) -> Any:
+    return np.vstack(feats) if all(f.ndim == 1 for f in feats) else _objects(feats)
+
+
+def _concat(parts: list[Any]) -> Any:
+    if all(isinstance(p, np.ndarray) and p.dtype != object for p in parts):
+        return np.concatenate(parts)
+    return _objects([x for p in parts for x in p])
 
 
 def _objects(arrays: list[np.ndarray]) -> np.ndarray:
@@ -223,6 +337,15 @@ def _objects(arrays: list[np.ndarray]) -> np.ndarray:
     for i, a in enumerate(arrays):
         out[i] = a
     return out
+
+
+def _silero_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("silero-vad")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 class RecognizerCache:
@@ -267,20 +390,26 @@ def analyze_file(
     hop: float | None = None,
     denoise: bool = False,
     progress: ProgressCallback | None = None,
-    domain: str | None = None,
+    domain: str = DomainMode.AUTO,
+    smooth: str = Smoothing.OFF,
 ) -> Timeline:
-    """Emotion timeline of one audio or video file.
+    """Emotion timeline of one audio or video file (keyword form of :func:`analyze`).
 
     ``model`` is a shipped model name, a bundle path or a loaded :class:`ModelBundle`.
-    ``domain`` (``auto``, ``speech``, ``music``) adds the committed task models' valence,
-    arousal, quadrant and (``auto``) per-window domain; ``None`` is the emotion model alone.
+    ``domain`` ``auto`` detects speech / music / other per window; ``speech`` or ``music``
+    fixes it (silence is always detected).
     """
     if not isinstance(model, ModelBundle):
-        return analyze(
-            path,
-            AnalysisSettings(model=str(model), window=window, hop=hop, denoise=denoise, domain=domain),  # type: ignore[arg-type]
-            progress=progress,
+        settings = AnalysisSettings(
+            model=str(model),
+            window=window,
+            hop=hop,
+            denoise=denoise,
+            domain=domain,
+            smooth=smooth,
         )
-    annotator = SoundAnnotator.from_names(domain) if domain is not None else None
-    rec = Recognizer(model, window=window, hop=hop, denoise=denoise, annotator=annotator)
+        return analyze(path, settings, progress=progress)
+    mode = parse_domain_mode(domain) or DomainMode.AUTO
+    annotator = SoundAnnotator.from_names(mode) if mode != DomainMode.SPEECH else None
+    rec = Recognizer(model, window=window, hop=hop, denoise=denoise, annotator=annotator, smooth=smooth)
     return rec.analyze(path, progress)

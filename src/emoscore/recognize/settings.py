@@ -12,7 +12,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from emoscore.vocabulary import DEFAULT_WINDOW, DomainMode, Task, check_window, parse_domain_mode
+from emoscore.vocabulary import (
+    DEFAULT_WINDOW,
+    DomainMode,
+    Smoothing,
+    Task,
+    check_window,
+    parse_domain_mode,
+    parse_smoothing,
+)
 
 
 @dataclass(frozen=True)
@@ -20,20 +28,21 @@ class AnalysisSettings:
     """Model and windowing of an analysis (checked on creation).
 
     ``model`` is a shipped model name or a bundle path; ``hop`` defaults to the window;
-    ``domain`` (auto/speech/music) adds the music/sound task models to every window, ``None``
-    is the speech emotion model alone.
+    ``domain`` ``auto`` detects speech / music / other in every window (silence is always
+    detected), ``speech`` or ``music`` fixes it; ``smooth`` smooths neighbouring windows.
 
     >>> AnalysisSettings(window=2.0).hop
     2.0
-    >>> AnalysisSettings(domain="AUTO").domain
-    <DomainMode.AUTO: 'auto'>
+    >>> AnalysisSettings().domain, AnalysisSettings(domain="SPEECH").domain
+    (<DomainMode.AUTO: 'auto'>, <DomainMode.SPEECH: 'speech'>)
     """
 
     model: str = "default"
     window: float = DEFAULT_WINDOW
     hop: float | None = None
     denoise: bool = False
-    domain: DomainMode | None = None
+    domain: DomainMode | str = DomainMode.AUTO
+    smooth: Smoothing | str = Smoothing.OFF
 
     def __post_init__(self) -> None:
         hop = check_window(self.window, self.hop)
@@ -41,7 +50,8 @@ class AnalysisSettings:
         object.__setattr__(self, "hop", float(hop))
         object.__setattr__(self, "model", str(self.model))
         object.__setattr__(self, "denoise", bool(self.denoise))
-        object.__setattr__(self, "domain", parse_domain_mode(self.domain))
+        object.__setattr__(self, "domain", parse_domain_mode(self.domain) or DomainMode.AUTO)
+        object.__setattr__(self, "smooth", parse_smoothing(self.smooth))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,7 +59,8 @@ class AnalysisSettings:
             "window": self.window,
             "hop": self.hop,
             "denoise": self.denoise,
-            "domain": None if self.domain is None else self.domain.value,
+            "domain": str(self.domain),
+            "smooth": str(self.smooth),
         }
 
     def model_versions(self) -> dict[str, str]:
@@ -59,7 +70,7 @@ class AnalysisSettings:
         from emoscore.models.registry import check_model_task
 
         names = {Task.EMOTION: self.model}
-        if self.domain is not None:
+        if self.domain != DomainMode.SPEECH:
             names |= {Task.VALENCE: "valence", Task.AROUSAL: "arousal", Task.QUADRANT: "quadrant"}
             if self.domain == DomainMode.AUTO:
                 names[Task.DOMAIN] = "domain"
@@ -67,6 +78,10 @@ class AnalysisSettings:
         for task, name in names.items():
             meta = read_metadata(check_model_task(name, task))
             out[task.value] = f"{meta.get('name', 'unnamed')} {meta.get('version', '0')}"
+        if self.domain == DomainMode.AUTO:
+            from emoscore.models.sound import SoundAffect
+
+            out["sound"] = SoundAffect.load().tag
         return out
 
     def key(self, model_versions: dict[str, str] | None = None) -> str:

@@ -40,9 +40,12 @@ def compose_analysis(
     root: str | int = "C3",
     program: int = 48,
     mix: bool = True,
+    style: str = "intervals",
+    seed: int = 0,
 ) -> CompositionRecord:
     """Compose, write MIDI, render WAV, (with ``mix``) mix it under the upload's sound and, for a
-    video upload, put the mix under its picture."""
+    video upload, put the mix under its picture. ``style`` ``sketch`` (or ``intervals,sketch``)
+    adds the score sketch (``method sketch`` files and the cue sheet)."""
     from emoscore.music.mixing import has_video
     from emoscore.music.scoring import VIDEO_SUFFIXES, ScoreSettings, score_timeline
 
@@ -51,7 +54,9 @@ def compose_analysis(
     audio = upload_path(config.uploads_dir, record.sha256)
     container = Path(record.filename).suffix.lower()
     video = mix and container in VIDEO_SUFFIXES and has_video(audio)
-    settings = ScoreSettings(methods=method, root=root, program=program, render=True, mix=mix, video=video)
+    settings = ScoreSettings(
+        methods=method, root=root, program=program, render=True, mix=mix, video=video, style=style, seed=seed
+    )
     timeline = Timeline.from_dict(record.result)
     comp_id = new_id()
     rel = Path("artifacts") / record.id / comp_id

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emoscore.errors import ConfigError
+from emoscore.vocabulary import DomainMode, parse_domain_mode
 
 
 def default_data_dir() -> Path:
@@ -34,6 +35,7 @@ class ServerConfig:
     workers: int = 2
     max_active_jobs: int = 200
     default_model: str = "default"
+    default_domain: str = "auto"
     models: Mapping[str, Path] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -45,6 +47,9 @@ class ServerConfig:
             raise ConfigError(f"--workers {self.workers}: must be at least 1")
         if self.max_active_jobs < 1:
             raise ConfigError(f"--max-jobs {self.max_active_jobs}: must be at least 1")
+        object.__setattr__(
+            self, "default_domain", str(parse_domain_mode(self.default_domain) or DomainMode.AUTO)
+        )
 
     @property
     def database_url(self) -> str:

@@ -14,7 +14,15 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Response, Uploa
 from emoscore.errors import AudioError, ConfigError
 from emoscore.recognize.settings import AnalysisSettings
 from emoscore.store import AnalysisRecord, Store
-from emoscore.vocabulary import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW, methods_label, parse_methods
+from emoscore.vocabulary import (
+    DEFAULT_WINDOW,
+    MAX_WINDOW,
+    MIN_WINDOW,
+    DomainMode,
+    Smoothing,
+    methods_label,
+    parse_methods,
+)
 from emoscore.web.config import ServerConfig
 from emoscore.web.jobs import AnalysisTask, JobRunner
 from emoscore.web.routes.catalogue import resolve_model
@@ -36,7 +44,11 @@ def submit_analysis(runner: JobRunner, config: ServerConfig, rec: AnalysisRecord
     opts = rec.options
     _, path = resolve_model(config, opts.get("model"))
     settings = AnalysisSettings(
-        model=path, window=float(opts["window"]), hop=opts.get("hop"), domain=opts.get("domain")
+        model=path,
+        window=float(opts["window"]),
+        hop=opts.get("hop"),
+        domain=opts.get("domain") or DomainMode.SPEECH,  # stored before 0.2: no domain = speech only
+        smooth=opts.get("smooth") or Smoothing.OFF,
     )
     runner.submit(
         AnalysisTask(
@@ -58,6 +70,7 @@ def analysis_options(
     hop: str | None,
     method: str,
     domain: str | None = None,
+    smooth: str | None = None,
 ) -> dict[str, Any]:
     """The options an upload is analysed with, checked (by the library's settings) before its
     body is stored."""
@@ -66,12 +79,19 @@ def analysis_options(
     except ValueError:
         raise ConfigError(f"hop {hop!r}: not a number of seconds") from None
     model_name, path = resolve_model(config, model)
-    settings = AnalysisSettings(model=path, window=window, hop=hop_s, domain=domain or None)  # type: ignore[arg-type]
+    settings = AnalysisSettings(
+        model=path,
+        window=window,
+        hop=hop_s,
+        domain=domain or config.default_domain,
+        smooth=smooth or Smoothing.OFF,
+    )
     return {
         "model": model_name,
         "window": settings.window,
         "hop": hop_s,
-        "domain": None if settings.domain is None else settings.domain.value,
+        "domain": str(settings.domain),
+        "smooth": str(settings.smooth),
         "method": methods_label(parse_methods(method)),
     }
 
@@ -128,13 +148,18 @@ def create_analysis(
     domain: Annotated[
         str | None,
         Form(
-            description="auto, speech or music: add the music/sound models' valence/arousal, quadrant "
-            "and (auto) a speech/music/other detector per window; empty: the emotion model alone"
+            description="auto (default): detect speech / music / other per window; speech or music: "
+            "treat every window as that. Silence is always detected."
         ),
+    ] = None,
+    smooth: Annotated[
+        str | None, Form(description="off (default), median or hmm: smooth neighbouring windows")
     ] = None,
 ) -> dict[str, Any]:
     """Upload a file; it is analysed by a worker. Poll the returned ``url``."""
-    opts = analysis_options(config, model=model, window=window, hop=hop, method=method, domain=domain)
+    opts = analysis_options(
+        config, model=model, window=window, hop=hop, method=method, domain=domain, smooth=smooth
+    )
     if runner.active >= config.max_active_jobs:
         raise HTTPException(429, f"the server is busy ({runner.active} jobs waiting); try again later")
     name, up, duration = accept_upload(file, store, config)

@@ -1,4 +1,5 @@
-"""Music from a finished analysis (methods A and B), the maps behind it, and the files to download."""
+"""Music from a finished analysis (methods A and B, the score sketch), the maps behind it, and the
+files to download."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ class ComposeRequest(BaseModel):
         default=True,
         description="Also mix the music under the uploaded sound (and, for a video, under its picture)",
     )
+    style: str = Field(
+        default="intervals",
+        description="intervals (the paper's note pairs of each method), sketch (a score sketch: cues, "
+        "harmony, tempo map, pad/bass/motif tracks, cue sheet; intervals from the one method, or A), "
+        "or both: intervals,sketch",
+    )
+    seed: int = Field(default=0, ge=0, description="Variation seed of the score sketch")
 
 
 @router.get("/api/maps")
@@ -43,7 +51,8 @@ def maps() -> dict[str, Any]:
 def compose(
     analysis_id: str, store: StoreDep, config: ConfigDep, options: ComposeRequest | None = None
 ) -> dict[str, Any]:
-    """Method A/B interval sequences → MIDI, WAV (44.1 kHz, 24-bit) and the mix under the upload."""
+    """Method A/B interval sequences and/or the score sketch → MIDI, WAV (44.1 kHz, 24-bit), the
+    mix under the upload, and for the sketch its cue sheet (CSV; the cues are in the intervals JSON)."""
     options = options or ComposeRequest()
     rec = done_or_409(analysis_or_404(store, analysis_id))
     comp = compose_analysis(
@@ -54,13 +63,15 @@ def compose(
         root=options.root,
         program=options.program,
         mix=options.mix,
+        style=options.style,
+        seed=options.seed,
     )
     return composition_view(comp)
 
 
 @router.get("/api/artifacts/{artifact_id}")
 def artifact(artifact_id: str, store: StoreDep, config: ConfigDep) -> FileResponse:
-    """Download a MIDI, WAV, mixed WAV, scored video or intervals JSON file."""
+    """Download a MIDI, WAV, mixed WAV, scored video, intervals JSON or cue sheet file."""
     art = store.get_artifact(artifact_id)
     if art is None:
         raise HTTPException(404, f"artifact {artifact_id!r} not found")

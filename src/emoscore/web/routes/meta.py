@@ -46,6 +46,7 @@ def list_models_route(config: ConfigDep) -> dict[str, Any]:
     rows = server_models(config)
     return {
         "default": default_model(config, rows),
+        "default_domain": config.default_domain,
         "models": [
             {k: r.get(k) for k in MODEL_FIELDS} for r in sorted(rows.values(), key=lambda r: r["name"])
         ],

@@ -21,7 +21,7 @@ const NO_EMOTION_FILL = "#ced4da";
 const $ = (id) => document.getElementById(id);
 const state = {
   file: null, current: null, selected: 0, maps: null, polling: null, historyOffset: 0,
-  composing: false, recorder: null, composition: null,
+  composing: false, recorder: null, composition: null, sketch: null,
 };
 
 function colour(label) {
@@ -117,6 +117,7 @@ async function loadModels() {
       if (row.name === m.default) opt.selected = true;
       sel.appendChild(opt);
     }
+    if (m.default_domain) $("domain").value = m.default_domain;
     if (!m.models.length) showMessage("This server has no emotion models installed.");
   } catch (e) {
     showMessage(`Could not list the models: ${e.message}`);
@@ -204,6 +205,7 @@ function upload() {
   form.append("window", $("window").value);
   form.append("method", $("method").value);
   form.append("domain", $("domain").value);
+  form.append("smooth", $("smooth").value);
   $("analyse").disabled = true;
   showMessage("");
   setProgress(0, "uploading…");
@@ -297,12 +299,20 @@ async function openResult(job) {
   clear($("players"));
   clear($("intervals"));
   clear($("sequences"));
+  clear($("cues"));
+  clear($("sketch-players"));
+  clear($("sketch-downloads"));
+  state.sketch = null;
   $("compare-label").textContent = "";
   drawDownloads();
   const wanted = (job.options && job.options.method) || "both";
   const existing = (job.compositions || []).filter((c) => c.method === wanted || c.method === "both");
   if (existing.length) showComposition(existing[existing.length - 1]);
   else await compose(job.id, wanted);
+  // the score sketch is a composition of its own (its intervals from the one method, or A)
+  const sketches = (job.compositions || []).filter((c) => c.method === "sketch");
+  if (sketches.length) showSketch(sketches[sketches.length - 1]);
+  else composeSketch(job.id, wanted);  // not awaited: the page is usable while it renders
 }
 
 function drawLegend() {
@@ -564,6 +574,61 @@ function showComposition(comp) {
   drawDownloads();
 }
 
+// ---- score sketch ---------------------------------------------------------------------------
+async function composeSketch(id, method) {
+  const status = $("sketch-status");
+  status.hidden = false;
+  status.className = "message info";
+  status.textContent = "composing and rendering the score sketch…";
+  try {
+    const comp = await api(`/api/analyses/${id}/compose`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ method, style: "sketch" }),
+    });
+    if (!state.current || state.current.id !== id) return;
+    showSketch(comp);
+  } catch (e) {
+    status.className = "message";
+    status.textContent = `The score sketch could not be made: ${e.message}`;
+  }
+}
+
+// the sketch's players, its cues (from its intervals JSON, one line each as on the cue sheet) and its files
+async function showSketch(comp) {
+  state.sketch = comp;
+  $("sketch-status").hidden = true;
+  const players = $("sketch-players");
+  clear(players);
+  const titles = { wav: "music alone", mix: "mixed under the dialogue", video: "scored video" };
+  for (const kind of ["wav", "mix", "video"]) {
+    const art = comp.artifacts.find((a) => a.kind === kind && a.method === "sketch");
+    if (!art) continue;
+    const box = html("div", { class: kind === "video" ? "player video" : "player" });
+    box.appendChild(html("div", { class: "title" }, `Score sketch · ${titles[kind]}`));
+    box.appendChild(html(kind === "video" ? "video" : "audio",
+      { controls: "", preload: "none", src: art.url, "data-kind": kind, "data-method": "sketch" }));
+    players.appendChild(box);
+  }
+  const files = $("sketch-downloads");
+  clear(files);
+  for (const a of comp.artifacts) {
+    const link = html("a", { href: a.url, download: "", "data-kind": a.kind, "data-method": a.method || "" }, artifactLabel(a));
+    if (a.media_type) link.title = a.media_type;
+    files.appendChild(link);
+  }
+  const box = $("cues");
+  clear(box);
+  const doc = comp.artifacts.find((a) => a.kind === "intervals");
+  let sketch = null;
+  try { sketch = doc ? (await api(doc.url)).sketch : null; } catch (e) { sketch = null; }
+  if (!sketch || state.sketch !== comp) return;
+  if (sketch.notice) box.appendChild(html("div", {}, sketch.notice));
+  for (const c of sketch.cues) {
+    box.appendChild(html("div", { "data-cue": String(c.cue) },
+      `${fmtTime(c.start)}–${fmtTime(c.end)}  cue ${c.cue}: ${c.emotion} · ${c.key} · ${Math.round(c.tempo)} BPM ${c.time_signature} · ${c.interval} · ${c.chords.join(" ")}`));
+  }
+  for (const r of sketch.rests) box.appendChild(html("div", { class: "rest" }, `${fmtTime(r.start)}–${fmtTime(r.end)}  rest: ${r.reason}`));
+}
+
 function drawIntervals(comp) {
   const svg = $("intervals");
   clear(svg);
@@ -618,8 +683,9 @@ function drawDownloads() {
 
 function artifactLabel(a) {
   if (a.kind === "video") return `scored video${a.method ? ` ${a.method}` : ""}`;
-  const names = { midi: "MIDI", wav: "WAV", mix: "mixed WAV", intervals: "intervals JSON" };
-  return `${a.method ? `Method ${a.method} ` : ""}${names[a.kind] || a.kind}`;
+  const names = { midi: "MIDI", wav: "WAV", mix: "mixed WAV", intervals: "intervals JSON", cues: "cue sheet (CSV)" };
+  const who = a.method === "sketch" ? "Sketch " : a.method ? `Method ${a.method} ` : "";
+  return `${who}${names[a.kind] || a.kind}`;
 }
 
 // ---- history --------------------------------------------------------------------------------
