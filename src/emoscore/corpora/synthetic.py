@@ -20,6 +20,10 @@ from emoscore.corpora.table import make_frame
 
 RATE = 16_000
 VERSION = 1
+#: the dialogue-over-music mixtures' version: 2 mixes 1000 clips down to 0 dB speech-to-music
+MIX_VERSION = 2
+#: the range of speech-to-music ratios (dB) of the mixtures
+MIX_SNR_DB = (0.0, 20.0)
 #: the corpus name of the generated non-speech, non-music sounds
 OTHER_CORPUS = "synthetic-other"
 #: speech over a music bed (RAVDESS + 4Q audio), labelled as the speech
@@ -151,10 +155,11 @@ def load_other_sounds(root: str | Path, *, per_kind: int = 30) -> pd.DataFrame:
 
 
 def load_dialogue_over_music(
-    root: str | Path, speech: pd.DataFrame, music: pd.DataFrame, *, n: int = 240, seed: int = 0
+    root: str | Path, speech: pd.DataFrame, music: pd.DataFrame, *, n: int = 1000, seed: int = 0
 ) -> pd.DataFrame:
-    """Speech clips with a music bed 3–20 dB below them, labelled as the speech (corpus
-    ``dialogue-over-music``): a film's dialogue over score is a speech window.
+    """Speech clips with a music bed 0–20 dB below them (:data:`MIX_SNR_DB`), labelled as the
+    speech (corpus ``dialogue-over-music``): a film's dialogue over score is a speech window,
+    also where the score is nearly as loud as the voice.
 
     Each mixture keeps its speech clip's speaker as group, so grouped folds keep it with the
     clean clip. Written once under ``<root>/synthetic``.
@@ -163,12 +168,12 @@ def load_dialogue_over_music(
 
     from emoscore.audio.decode import load_audio
 
-    folder = Path(root) / "synthetic" / f"dialogue-over-music-v{VERSION}"
+    folder = Path(root) / "synthetic" / f"dialogue-over-music-v{MIX_VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng([VERSION, seed])
+    rng = np.random.default_rng([MIX_VERSION, seed])
     picks_s = rng.choice(len(speech), size=min(n, len(speech)), replace=False)
     picks_m = rng.integers(0, len(music), size=len(picks_s))
-    gains = rng.uniform(3.0, 20.0, size=len(picks_s))
+    gains = rng.uniform(*MIX_SNR_DB, size=len(picks_s))
     offsets = rng.uniform(0.0, 1.0, size=len(picks_s))
     rows = []
     for i, (si, mi, db, off) in enumerate(zip(picks_s, picks_m, gains, offsets, strict=True)):

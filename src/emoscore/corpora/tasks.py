@@ -105,7 +105,8 @@ def load_task_corpora(
         if name == OTHER_CORPUS:
             f = load_other_sounds(root)
         elif name == MIX_CORPUS:
-            speech, music = load_corpus("ravdess", data_root), load_corpus("mer-4q", data_root)
+            # English and German voices over 4Q songs
+            speech, music = load_corpora(["ravdess", "emodb"], data_root), load_corpus("mer-4q", data_root)
             f = load_dialogue_over_music(root, speech, music)
         else:
             f = load_corpus(name, data_root)
