@@ -6,7 +6,9 @@ resampling are part of the cost) into a temporary folder. Every measured run is 
 pinned to CPU 0 (``taskset -c 0``) with OMP/MKL/OpenBLAS threads at 1; the whole process counts
 (start-up, imports, model loading, decoding, output):
 
-* ``emoscore analyze FILE --model M --format json`` for each model (default: ``default``, ``fast``);
+* ``emoscore analyze FILE --model M --format json --domain D`` for each model (default: ``default``,
+  ``fast``; ``--domain auto``, the default, adds silence, voice and domain detection and the
+  music/sound models per window; ``--domain speech`` is the speech model alone);
 * ``naive``: the naive path of the issue: ``librosa.load`` of the whole file, then librosa
   features (seed94: chroma, mel, MFCC, ZCR, centroid means) per 4-s window and a small logistic
   regression fitted beforehand on RAVDESS clips. Its features are far cheaper than eGeMAPS or
@@ -336,6 +338,7 @@ def main() -> None:
     ap.add_argument("--channels", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1, help="runs per model and file; the fastest counts")
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--domain", default="auto", help="analyze --domain: auto (the default) or speech/music")
     ap.add_argument("--json", type=Path, default=None, help="also write every run here")
     ap.add_argument("--stages", action="store_true", help="also print CPU seconds per pipeline stage")
     ap.add_argument("--naive-worker", nargs=2, metavar=("AUDIO", "MODEL"), help=argparse.SUPPRESS)
@@ -378,7 +381,7 @@ def main() -> None:
                 elif name.startswith("naive-"):
                     cmd = [sys.executable, __file__, "--naive-model-worker", str(wav), name[len("naive-") :]]
                 else:
-                    cmd = [EMOSCORE, "analyze", str(wav), "--model", name, "--format", "json"]
+                    cmd = [EMOSCORE, "analyze", str(wav), "--model", name, "--format", "json", "--domain", args.domain]
                 tries = [
                     measure(name, cmd, seconds, tmp / f"{label}-{name}.json") for _ in range(args.repeat)
                 ]
