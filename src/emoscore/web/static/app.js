@@ -206,6 +206,7 @@ function upload() {
   form.append("method", $("method").value);
   form.append("domain", $("domain").value);
   form.append("smooth", $("smooth").value);
+  form.append("transcript", $("transcript").checked ? "true" : "false");
   $("analyse").disabled = true;
   showMessage("");
   setProgress(0, "uploading…");
@@ -293,6 +294,7 @@ async function openResult(job) {
   state.peaks = peaks;
   drawDomains();
   drawTimeline();
+  drawWords();
   drawLegend();
   selectWindow(0);
   markHistory();
@@ -365,6 +367,32 @@ function drawDomains() {
   }
   legend.appendChild(html("span", { class: "hint" },
     "Q1\u2013Q4 on music: top quadrant (Q1 +V+A, Q2 \u2212V+A, Q3 \u2212V\u2212A, Q4 +V\u2212A)"));
+}
+
+// the transcript under the timeline: each utterance at its time, the selected window's words marked
+function drawWords() {
+  const r = state.current.result;
+  const row = $("words-row"), band = $("words");
+  clear(band);
+  row.hidden = !Array.isArray(r.transcript);
+  if (row.hidden) return;
+  if (!r.transcript.length) {
+    band.appendChild(html("span", { class: "hint" }, "no words heard"));
+    return;
+  }
+  const dur = Math.max(r.duration, 1e-6);
+  r.transcript.forEach((u) => {
+    const cell = html("div", { class: "utterance", "data-start": u.start, "data-end": u.end }, u.text);
+    cell.style.left = `${(100 * u.start) / dur}%`;
+    cell.style.width = `${(100 * Math.max(0, u.end - u.start)) / dur}%`;
+    cell.title = `${fmtTime(u.start)}\u2013${fmtTime(u.end)}${u.language ? " · " + u.language : ""}` +
+      (u.translation ? ` · ${u.translation}` : "") + `\n${u.text}`;
+    cell.addEventListener("click", () => {
+      const i = r.segments.findIndex((s) => s.end > u.start);
+      if (i >= 0) selectWindow(i);
+    });
+    band.appendChild(cell);
+  });
 }
 
 function drawTimeline() {
@@ -655,7 +683,8 @@ function drawIntervals(comp) {
     const lab = html("span", { class: "lab" }, `method ${m}`);
     lab.style.color = METHOD_COLOUR[m] || "#495057";
     line.appendChild(lab);
-    line.appendChild(document.createTextNode(` ${doc.steps.map((s) => s.interval).join(" ")}`));
+    const intervals = doc.steps.map((s) => s.interval).join(" ");
+    line.appendChild(document.createTextNode(` ${intervals || "rests throughout (no window it can read)"}`));
     seqs.appendChild(line);
   }
   const c = comp.comparison;
@@ -764,6 +793,8 @@ async function remove(id) {
 }
 
 // ---- start ----------------------------------------------------------------------------------
+// the options form never navigates (no inline handler: the page's CSP allows only this script)
+$("options").addEventListener("submit", (e) => e.preventDefault());
 setupInput();
 $("history-refresh").addEventListener("click", () => refreshHistory());
 $("history-more").addEventListener("click", () => refreshHistory(true));
