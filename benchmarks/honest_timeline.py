@@ -34,7 +34,7 @@ def rms(y: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(y)))) + 1e-12
 
 
-def dialogue(data: Path, actor: str = "Actor_21", n: int = 6) -> np.ndarray:
+def dialogue(data: Path, actor: str = "Actor_19", n: int = 6) -> np.ndarray:
     files = sorted((data / "ravdess" / actor).glob("*.flac"))[:: max(1, 60 // n)][:n]
     return np.concatenate([np.pad(load_audio(f).samples, (0, RATE // 2)) for f in files])
 

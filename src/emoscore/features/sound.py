@@ -19,24 +19,27 @@ Nine values, in this order (:data:`DESCRIPTORS`):
     not a calibrated DIN 45692 figure.
 ``roughness``
     Weighted amplitude-modulation depth in the roughness range (after Aures 1985 and Daniel &
-    Weber 1997): the envelope of each 1-Bark band (analytic signal, sampled at 2 kHz), its
-    modulation-depth spectrum weighted by a log-Gaussian centred on 70 Hz (one octave wide, zero
-    outside 15–300 Hz), times the correlation of the band's filtered envelope with its
-    neighbours' (broadband noise has uncorrelated band envelopes and little roughness; a
-    modulated sound has correlated ones), averaged over bands weighted by specific loudness.
-    Unitless (0 for a steady tone); not asper.
+    Weber 1997): the envelope of each of 20 overlapping 2-Bark triangular bands (analytic
+    signal, sampled at 2 kHz), the energy of its modulation in 15–300 Hz weighted by a
+    log-Gaussian centred on 70 Hz (one octave wide) relative to the energy of its slow (< 10 Hz)
+    envelope, so a pulsed or decaying sound is judged at its local level; that depth (a
+    sinusoidal AM of depth d reads about d, capped at 1 as Daniel & Weber do) times the
+    correlation of the band's filtered envelope with its better-correlated neighbour (broadband
+    noise has uncorrelated band envelopes and little roughness; a modulated component straddles
+    two overlapping bands), averaged over bands weighted by specific loudness. Unitless (0 for a
+    steady tone); not asper. Impulsive sounds (clicks, knocks) read rough too.
 ``flux``
     Spectral flux: the mean positive frame-to-frame rise of the 64-band log-mel spectrum in dB
-    (librosa's onset strength), independent of level.
+    (1024-sample frames, 256-sample hop, no zero padding at the edges), independent of level.
 ``onset_rate``
-    Onsets per second: peaks of that onset strength at least ``onset_delta`` dB above their
-    local mean (librosa ``onset_detect`` without min-max normalisation, which would turn the
+    Onsets per second: peaks of that rise at least ``onset_delta`` dB above their ±100-ms mean
+    and 50 ms apart (librosa ``peak_pick`` without min-max normalisation, which would turn the
     flicker of steady noise into onsets).
 ``tonality``
-    1 − spectral flatness, measured within 1-Bark bands of each frame and averaged weighted by
-    power (MPEG-7 AudioSpectralFlatness in spirit: flatness inside narrow bands is blind to the
-    overall tilt, so brown noise is not "tonal"). A steady harmonic tone is near 1, noise about
-    0.45 (the flatness of a periodogram of noise is ~0.56).
+    1 − spectral flatness of the power relative to its ~120-Hz moving average, within 1-Bark
+    bands (from 50 Hz) of each 2048-sample frame, averaged weighted by power (MPEG-7
+    AudioSpectralFlatness in spirit: the local ratio is blind to the spectrum's tilt, so brown
+    noise is not "tonal"). A steady harmonic tone is near 1, noise about 0.4.
 ``centroid``
     Spectral centroid in Hz, mean over 2048-sample frames: the same value as ``seed94[93]`` and
     the baseline the sound model must beat.

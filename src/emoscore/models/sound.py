@@ -1,23 +1,23 @@
 """Valence and arousal of "other" sounds (not speech, not music) from acoustic descriptors.
 
-No labelled corpus of everyday-sound emotion is available offline, so nothing here is fitted to
-emotion ratings. :class:`SoundAffect` is an *improper linear model* (Dawes 1979): each
-descriptor of :class:`~emoscore.features.sound.SoundDescriptors` is standardised, given a fixed
-weight whose sign comes from the literature, and the weighted mean of the standardised values
-goes through a logistic to land in [0, 1]:
+:class:`SoundAffect` is a linear model on standardised descriptors: each value of
+:class:`~emoscore.features.sound.SoundDescriptors` is transformed, standardised and clipped,
+the weighted mean of the standardised values (weights divided by the sum of their absolute
+values) goes through a logistic, and the result is in [0, 1]. Each weight is held to the sign
+the literature gives it, or to 0:
 
-- arousal rises with loudness (Bradley & Lang 2000; Ma & Thompson 2015), sharpness, roughness
-  (Arnal et al. 2015), spectral flux and onset rate (Ma & Thompson 2015: intensity, rate and
-  frequency; Weninger et al. 2013);
-- valence falls with loudness, sharpness and roughness and rises with tonality (Aures' sensory
-  pleasantness, Zwicker & Fastl 1999 §16).
+- arousal rises with loudness (Bradley & Lang 2000; Ma & Thompson 2015), sharpness and spectral
+  centroid (Ma & Thompson 2015: frequency), roughness (Arnal et al. 2015), spectral flux and
+  onset rate (Ma & Thompson 2015: rate);
+- valence falls with loudness, sharpness, centroid and roughness and rises with tonality (Aures'
+  sensory pleasantness, Zwicker & Fastl 1999 ch. 16).
 
-The weights, the standardisation (centre, scale, transform) and the logistic's gain are data in
-``emoscore/data/sound_affect.toml``, validated on load; the centres and scales are the mean and
-standard deviation of an equal mixture of two unlabelled reference sets (the generated "other"
-sounds of the domain detector and EmoDB speech), computed by
-``benchmarks/accuracy_sound.py calibrate``. The validation and its limits are in
-``docs/music_emotion.md`` ("Other sounds: valence and arousal").
+No labelled corpus of everyday-sound emotion is available offline. The shipped magnitudes come
+from a sign-constrained pairwise logistic regression on 4Q audio (human-labelled music) and on
+generated sound pairs whose order has a published rationale (``benchmarks/accuracy_sound.py
+fit``); the centres and scales from two unlabelled reference sets (``... calibrate``). All of it
+is data in ``emoscore/data/sound_affect.toml``, validated on load. The validation on held-out
+material and the limits are in ``docs/music_emotion.md`` ("Other sounds: valence and arousal").
 
 >>> from emoscore.models.sound import SoundAffect
 >>> import numpy as np
@@ -60,6 +60,7 @@ _TOP_KEYS = {
     "arousal",
     "valence",
     "descriptors",
+    "licence",
 }
 _DESCRIPTOR_KEYS = {"transform", "centre", "scale", "arousal", "valence"}
 _OUTPUT_KEYS = {"gain", "bias"}
@@ -102,6 +103,7 @@ class SoundAffect:
     name: str
     version: str
     description: str
+    licence: str
     feature_params: Mapping[str, Any]
     transforms: tuple[str, ...]
     centre: np.ndarray
@@ -150,10 +152,13 @@ class SoundAffect:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "sound affect model") -> SoundAffect:
         """Validate a parsed TOML document (see ``emoscore/data/sound_affect.toml``)."""
-        data = _table(dict(data), "top level", origin, _TOP_KEYS, _TOP_KEYS - {"description"})
+        data = _table(dict(data), "top level", origin, _TOP_KEYS, _TOP_KEYS - {"description", "licence"})
         for key in ("name", "version", "feature_set"):
             if not isinstance(data[key], str) or not data[key].strip():
                 raise ConfigError(f"{origin}: {key} must be a non-empty string")
+        for key in ("description", "licence"):
+            if not isinstance(data.get(key, ""), str):
+                raise ConfigError(f"{origin}: {key} must be a string")
         if data["feature_set"] != SoundDescriptors.name:
             raise ConfigError(
                 f"{origin}: feature_set must be {SoundDescriptors.name!r}, got {data['feature_set']!r}"
@@ -213,6 +218,7 @@ class SoundAffect:
             name=data["name"].strip(),
             version=data["version"].strip(),
             description=str(data.get("description", "")),
+            licence=str(data.get("licence", "")),
             feature_params=dict(features),
             transforms=tuple(transforms),
             centre=centre,
