@@ -62,7 +62,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     from emoscore.web import ServerConfig, create_app
 
     config = ServerConfig(data_dir=tmp_path_factory.mktemp("srv"), workers=1)
-    with TestClient(create_app(config)) as c:
+    with TestClient(create_app(config), base_url="http://localhost") as c:
         yield c
 
 

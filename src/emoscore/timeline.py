@@ -33,7 +33,8 @@ class ModelInfo:
 #: the flat row of one window, shared by CSV, Parquet, SQL, REST and ``Timeline.to_frame()``:
 #: column → Python type (``probabilities`` is a JSON object ``{label: p}`` as text, since label
 #: sets differ between models; CSV spreads it into ``p_<label>`` columns). ``None`` / null where a
-#: value does not apply (no domain detection, no quadrant on a speech window …).
+#: value does not apply (no domain detection, no quadrant on a speech window …); ``text`` is the
+#: words heard in the window (``""`` if none) when the analysis made a transcript, else null.
 ROW_SCHEMA: dict[str, type] = {
     "file": str,
     "start": float,
@@ -50,6 +51,7 @@ ROW_SCHEMA: dict[str, type] = {
     "model_name": str,
     "model_version": str,
     "probabilities": str,
+    "text": str,
 }
 ROW_COLUMNS: tuple[str, ...] = tuple(ROW_SCHEMA)
 #: the index of ``Timeline.to_frame()`` (the audinterface/opensmile convention)
@@ -57,7 +59,7 @@ ROW_INDEX: tuple[str, ...] = ("file", "start", "end")
 
 _SEGMENT_KEYS = frozenset(
     {"start", "end", "emotion", "confidence", "probabilities", "valence", "arousal", "dominance"}
-    | {"domain", "voiced", "quadrant", "va_model"}
+    | {"domain", "voiced", "quadrant", "va_model", "text"}
 )
 
 
@@ -75,7 +77,8 @@ class Segment:
 
     ``domain`` is what the window holds (speech, music, other, silence; ``None`` without domain
     detection), ``voiced`` the share of it with voice activity, ``quadrant`` the music quadrant
-    probabilities on music windows, ``va_model`` the model that gave valence/arousal.
+    probabilities on music windows, ``va_model`` the model that gave valence/arousal, ``text``
+    the words overlapping the window when there is a transcript (``None`` without one).
     """
 
     start: float
@@ -89,6 +92,7 @@ class Segment:
     voiced: float | None = field(default=None, kw_only=True)
     quadrant: Mapping[str, float] = field(default_factory=dict, kw_only=True)
     va_model: str | None = field(default=None, kw_only=True)
+    text: str | None = field(default=None, kw_only=True)
 
     @property
     def emotion(self) -> str | None:
@@ -125,6 +129,8 @@ class Segment:
             "quadrant": {k: round(float(v), 6) for k, v in self.quadrant.items()},
             "va_model": self.va_model,
         }
+        if self.text is not None:
+            d["text"] = self.text
         d.update(self.extra)
         return d
 
@@ -146,6 +152,7 @@ class Segment:
             "model_name": model.name,
             "model_version": model.version,
             "probabilities": json.dumps({k: round(float(v), 6) for k, v in self.probabilities.items()}),
+            "text": self.text,
         }
 
     @classmethod
@@ -162,6 +169,7 @@ class Segment:
             voiced=_opt_float(d.get("voiced")),
             quadrant={str(k): float(v) for k, v in (d.get("quadrant") or {}).items()},
             va_model=None if d.get("va_model") is None else str(d["va_model"]),
+            text=None if d.get("text") is None else str(d["text"]),
         )
 
 
@@ -194,6 +202,13 @@ class Timeline:
     def labels(self) -> tuple[str, ...]:
         return self.model.labels
 
+    @property
+    def transcript(self) -> list[dict[str, Any]] | None:
+        """The utterances ``{start, end, text, language}`` heard in the input, when the analysis
+        made a transcript (top-level ``transcript`` of the JSON), else ``None``."""
+        found = self.extra.get("transcript")
+        return None if found is None else list(found)
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "input": self.input,
@@ -222,7 +237,7 @@ class Timeline:
             model=ModelInfo(str(m["name"]), str(m["version"]), tuple(m["labels"])),
             window=float(d["window"]),
             hop=float(d["hop"]),
-            segments=tuple(Segment.from_dict(s) for s in d["segments"]),
+            segments=check_segments(tuple(Segment.from_dict(s) for s in d["segments"])),
             extra={k: v for k, v in d.items() if k not in known},
             audio=None if d.get("audio") is None else str(d["audio"]),
         )
@@ -257,6 +272,33 @@ class Timeline:
         return buf.getvalue()
 
 
+def check_segments(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """``segments`` if every window has finite times with ``end > start >= 0``, finite
+    probabilities in [0, 1] and, on a speech window, some probabilities; else a ``ValueError``
+    naming the first bad window (a timeline file read from disk may be anything).
+
+    >>> check_segments((Segment(2.0, 1.0, {}, None, None, None),))
+    Traceback (most recent call last):
+    ...
+    ValueError: segments[0]: end 1 is not after start 2
+    """
+    for i, s in enumerate(segments):
+        if not (math.isfinite(s.start) and math.isfinite(s.end)):
+            raise ValueError(f"segments[{i}]: start/end must be finite numbers (got {s.start}, {s.end})")
+        if s.start < 0 or s.end <= s.start:
+            raise ValueError(f"segments[{i}]: end {s.end:g} is not after start {s.start:g}")
+        probs = [*s.probabilities.values(), *s.quadrant.values()]
+        if any(not (math.isfinite(p) and 0.0 <= p <= 1.0) for p in probs):
+            raise ValueError(f"segments[{i}]: probabilities must be numbers in [0, 1]")
+        for name in ("valence", "arousal", "dominance"):
+            v = getattr(s, name)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"segments[{i}]: {name} must be a finite number")
+        if s.domain == "speech" and not s.probabilities:
+            raise ValueError(f"segments[{i}]: a speech window needs its emotion probabilities")
+    return segments
+
+
 def read_timeline(path: str | Path) -> Timeline:
     """A timeline written by ``emoscore analyze --format json``, its ``audio`` resolved against
     the file's folder; a missing or malformed file is a one-line :class:`DataError`."""
@@ -269,7 +311,9 @@ def read_timeline(path: str | Path) -> Timeline:
         raise DataError(f"{p}: not a timeline JSON file ({str(exc).splitlines()[0]})") from None
     try:
         tl = Timeline.from_dict(raw)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except ValueError as exc:
+        raise DataError(f"{p}: not a valid timeline ({exc})") from None
+    except (KeyError, TypeError, AttributeError) as exc:
         raise DataError(f"{p}: not a timeline JSON file (missing or bad field {exc})") from None
     if tl.audio is not None and not Path(tl.audio).is_absolute():
         tl = replace(tl, audio=str(p.parent / tl.audio))

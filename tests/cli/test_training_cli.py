@@ -150,6 +150,52 @@ def test_evaluate_restrict_labels_and_plot(trained, tmp_path: Path, cache, capfd
     assert d["labels"] == ["happy", "sad"] and d["restricted"] is False and d["n"] == 3
 
 
+def test_evaluate_loco_table_json_and_bad_input(trained, tmp_path: Path, cache, capfd) -> None:
+    """Two tone corpora and a manifest, each held out in turn; bad input is one line."""
+    bundle_path, _ = trained
+    for corpus, seed in (("x", 30), ("y", 40)):
+        for lab in ("sad", "happy"):
+            for i in range(3):
+                write_tone(tmp_path / corpus / lab / f"{lab}{i}.wav", lab, i, seed=seed + i)
+    clips = {(lab, i): write_tone(tmp_path / "z" / f"{lab}{i}.wav", lab, i, seed=50 + i)
+             for lab in ("sad", "happy") for i in range(3)}  # fmt: skip
+    rows = [(p.relative_to(tmp_path).as_posix(), lab) for (lab, _), p in clips.items()]
+    man = manifest(tmp_path, [*rows, ("z/gone.wav", "sad")])
+    corpora = f"{tmp_path / 'x'},{tmp_path / 'y'}"
+    base = ["evaluate", "--model", bundle_path, "--protocol", "loco", "--corpus", corpora]
+    code, out, err = run([*base, "--manifest", man, "--format", "json"], capfd)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["protocol"] == "loco" and d["classes"] == ["happy", "sad"]
+    assert [c["corpus"] for c in d["corpora"]] == ["x", "y", "m"]
+    assert [c["n"] for c in d["corpora"]] == [6, 6, 6] and d["mean_ua"] == 1.0
+    assert all(c["chance_ua"] == 0.5 and c["mode"] == "held-out corpus" for c in d["corpora"])
+    assert len(d["bad_rows"]) == 1 and "gone.wav" in err
+    code, out, err = run(base, capfd)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1].split() == ["corpus", "n", "classes", "WA", "UA", "macro-F1", "chance", "UA"]
+    assert lines[3].split() == ["x", "6", "2", "1.000", "1.000", "1.000", "0.500"]
+    assert lines[-1].split() == ["mean", "12", "2", "1.000"]
+    bad = {
+        "one corpus": (["--corpus", tmp_path / "x"], "--protocol loco needs at least two corpora, got "),
+        "no shared class": (["--manifest", manifest(tmp_path, [(rows[0][0], "angry")])],
+                            "m.csv: its labels (angry) share no class with model"),
+        "missing corpus": (["--data-root", tmp_path], f"{tmp_path / 'emovo'}: emovo not found; to get it,"),
+        "labels": (["--labels", "angry"], "--labels angry: unknown to model"),
+    }  # fmt: skip
+    for name, (extra, message) in bad.items():
+        argv = [*base[:5], "--corpus", f"{corpora},emovo" if name == "missing corpus" else corpora]
+        argv = [*argv, *extra] if name != "one corpus" else [*base[:5], *extra]
+        code, out, err = run(argv, capfd)
+        assert code == 1 and out == "", name
+        assert err.startswith("emoscore: ") and message in err and len(err.splitlines()) == 1, (name, err)
+    code, _, err = run([*base, "--plot", tmp_path / "p.png"], capfd)
+    assert code == 1 and "--task and --plot do not apply" in err
+    code, _, err = run(["evaluate", "--model", bundle_path, "--corpus", corpora, "--labels", "sad"], capfd)
+    assert code == 1 and "--labels applies to --protocol loco" in err
+
+
 def test_evaluate_needs_exactly_one_source(trained, capfd) -> None:
     code, _, err = run(["evaluate", "--model", trained[0]], capfd)
     assert code == 1 and err.strip() == "emoscore: evaluate: give exactly one of --corpus or --manifest"

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from emoscore.corpora import load_manifest
+from emoscore.corpora import load_corpus, load_manifest, load_manifest_corpus
 from emoscore.errors import DataError
 
 
@@ -77,3 +77,42 @@ def test_no_usable_rows_and_missing_file(tmp_path):
         load_manifest(manifest)
     with pytest.raises(DataError, match=r"absent\.csv: manifest not found"):
         load_manifest(tmp_path / "absent.csv")
+
+
+def test_catalogued_manifest_corpora(tmp_path, tone):
+    """EMOVO and the Spanish students corpus are a manifest beside their audio; labels go
+    through their own taxonomy maps (common names or the corpus's own words)."""
+    emovo = tmp_path / "data" / "emovo"
+    tone(emovo / "audio" / "rab-f1-b1.flac")
+    tone(emovo / "audio" / "gio-m2-n3.flac")
+    (emovo / "manifest.csv").write_text(
+        "path,label,speaker\naudio/rab-f1-b1.flac,angry,emovo_f1\naudio/gio-m2-n3.flac,gio,emovo_m2\n"
+        "audio/gone.flac,sad,emovo_m2\n"
+    )
+    frame = load_corpus("EMOVO", tmp_path / "data")
+    assert frame[["label", "code", "speaker", "corpus"]].values.tolist() == [
+        ["happy", "gio", "emovo:emovo_m2", "emovo"],
+        ["angry", "angry", "emovo:emovo_f1", "emovo"],
+    ]
+    assert frame.attrs["bad_rows"] == (f"{emovo / 'manifest.csv'}:4: audio/gone.flac not found",)
+
+    spanish = tmp_path / "data" / "spanish-students"
+    tone(spanish / "audio" / "s03_Ira_1.flac")
+    (spanish / "manifest.csv").write_text("path,label,speaker\naudio/s03_Ira_1.flac,Miedo,es_s03\n")
+    frame = load_corpus("spanish-students", tmp_path / "data")
+    assert frame[["label", "speaker"]].values.tolist() == [["fearful", "spanish-students:es_s03"]]
+    # a word of another corpus is not a label here
+    (spanish / "manifest.csv").write_text("path,label,speaker\naudio/s03_Ira_1.flac,rab,es_s03\n")
+    with pytest.raises(DataError, match="no usable rows .*unknown label 'rab'"):
+        load_corpus("spanish-students", tmp_path / "data")
+
+
+def test_catalogued_manifest_missing(tmp_path):
+    (tmp_path / "emovo").mkdir()
+    with pytest.raises(DataError, match=r"emovo/manifest.csv: emovo manifest not found"):
+        load_corpus("emovo", tmp_path)
+    with pytest.raises(DataError, match=r"spanish-students: spanish-students not found; to get it, clone"):
+        load_corpus("spanish-students", tmp_path)
+    (tmp_path / "emovo" / "m.csv").write_text("path,label\n")
+    with pytest.raises(DataError, match="no label map 'nope'"):
+        load_manifest_corpus(tmp_path / "emovo", "nope", manifest="m.csv")

@@ -20,8 +20,11 @@ def test_catalogue_matches_taxonomy():
     from emoscore.taxonomy import load_taxonomy
 
     catalog = corpus_catalog()
-    assert set(catalog) == set(LOADERS) | set(MUSIC_LOADERS)
-    assert set(LOADERS) <= set(load_taxonomy().corpus_maps)  # music corpora are labelled by quadrant
+    listed = {name for name, info in catalog.items() if info.manifest is not None}
+    assert listed == {"emovo", "spanish-students"}
+    assert set(catalog) == set(LOADERS) | set(MUSIC_LOADERS) | listed
+    # music corpora are labelled by quadrant
+    assert set(LOADERS) | listed <= set(load_taxonomy().corpus_maps)
     assert resolve_name("CREMA-D").name == "cremad" and resolve_name(" EmoDB ").name == "emodb"
     assert resolve_name("iemocap") is None
 
@@ -102,3 +105,19 @@ def test_real_ravdess_and_emodb_eight_classes(shared_data):
     summary = describe_corpus(df, durations=False)
     assert summary["clips_per_corpus"] == {"ravdess": 1200, "emodb": 454}
     assert summary["licences"]["ravdess"].startswith("CC BY-NC-SA 4.0")
+
+
+@pytest.mark.corpus
+def test_real_emovo_and_spanish_students(shared_data):
+    emovo = load_corpus("emovo", shared_data)
+    assert len(emovo) == 588 and emovo["speaker"].nunique() == 6
+    assert emovo["label"].value_counts().to_dict() == dict.fromkeys(
+        ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised"), 84
+    )
+    spanish = load_corpus("spanish", shared_data)  # alias
+    assert len(spanish) == 1153 and spanish["speaker"].nunique() == 14
+    assert set(spanish["corpus"]) == {"spanish-students"} and not spanish.attrs["bad_rows"]
+    assert spanish["speaker"].iloc[0] == "spanish-students:es_s00"
+    summary = describe_corpus(load_corpora("emovo,spanish-students", shared_data), durations=False)
+    assert summary["licences"]["emovo"].startswith("research use only")
+    assert summary["licences"]["spanish-students"].startswith("research use only")

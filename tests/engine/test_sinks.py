@@ -176,7 +176,7 @@ def test_batch_into_the_web_app_database(tmp_path: Path) -> None:
     web.add_composition(rec.id, method="A", root=48, program=0, document={}, files=[])
     web.close()
     again = Store(url)
-    assert again.revision() == "0003" and again.get_analysis(rec.id).status == "done"
+    assert again.revision() == "0004" and again.get_analysis(rec.id).status == "done"
     assert len(again.compositions_for(rec.id)) == 1 and again.list_analyses()[1] == 1
     assert again.read_batch_errors()["file"].tolist() == ["/x/b.wav"]
     again.close()

@@ -8,17 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from emoscore.audio.augment import Augmentation
 from emoscore.audio.preprocess import Preprocessing
-from emoscore.errors import DataError
+from emoscore.errors import ConfigError, DataError
 from emoscore.features import FeatureCache, Seed94Extractor
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import (
     FeatureTable,
     build_estimator,
+    bundle_metadata,
     compute_features,
     fit_bundle,
     fit_estimator,
+    normalization_groups,
     take,
+    training_table,
 )
 
 RECIPE = TrainingRecipe(
@@ -71,11 +75,14 @@ def test_fit_bundle_metadata_and_predictions(tone, tmp_path: Path) -> None:
     training = bundle.meta["training"]
     assert training == {
         "corpora": ["tones"],
+        "licences": {"tones": "see the data's own terms"},
         "n_clips": 8,
         "speakers": ["s0", "s1", "s2", "s3"],
         "label_counts": {"happy": 4, "sad": 4},
     }
     assert bundle.meta["metrics"] == {"ua": 1.0}
+    named = bundle_metadata(RECIPE, frame.assign(corpus=["emovo"] * 4 + ["spanish-students"] * 4))
+    assert [v.split(" (")[0] for v in named["training"]["licences"].values()] == ["research use only"] * 2
     assert TrainingRecipe.from_dict(bundle.meta["recipe"]) == RECIPE
     assert "tuned_params" not in bundle.meta
     proba = bundle.predict_proba(table.X)
@@ -125,3 +132,43 @@ def test_build_estimator_kinds() -> None:
     assert type(build_estimator(RECIPE)).__name__ == "Pipeline"
     assert type(build_estimator(RECIPE.with_overrides(tune=True))).__name__ == "GroupTunedClassifier"
     assert type(build_estimator(RECIPE.with_overrides(model="cnn", params={}))).__name__ == "LogMelCNN"
+
+
+def test_training_table_adds_augmented_copies_over_music_beds(tone, tmp_path: Path) -> None:
+    frame = tone_frame(tone, n=2)
+    bed = tone("beds/bed.wav", freq=3000.0, seconds=3.0)
+    beds = tmp_path / "beds" / "beds.csv"
+    beds.write_text("path,label\nbed.wav,happy\n")
+    spec = {"copies": 2, "music_p": 1.0, "music_snr_db": [0.0, 0.0], "music_corpora": [str(beds)]}
+    recipe = TrainingRecipe.from_dict({**RECIPE.to_dict(), "augment": spec})
+    cache = FeatureCache(tmp_path / "cache")
+    table = training_table(frame, Seed94Extractor(), recipe, cache=cache)
+    assert len(table.frame) == 3 * len(frame) and table.X.shape == (12, 94)
+    assert table.frame["augmented"].tolist() == [False] * 4 + [True] * 8
+    assert table.frame["path"].tolist() == frame["path"].tolist() * 3
+    clean, first, second = table.X[:4], table.X[4:8], table.X[8:]
+    assert not np.allclose(clean, first) and not np.allclose(first, second), "copies differ by seed"
+    groups = normalization_groups(RECIPE.with_overrides(normalization="speaker"), table.frame)
+    assert groups.tolist()[:5] == ["s0", "s0", "s1", "s1", "s0~augmented"]
+    bundle = fit_bundle(recipe, table, Seed94Extractor())
+    assert bundle.meta["training"]["n_clips"] == 4 and bundle.meta["training"]["augmented_rows"] == 8
+    # the bed is really under the speech, at the drawn ratio
+    y = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000).astype(np.float32)
+    aug = Augmentation(music_p=1.0, music_snr_db=(0.0, 0.0), music_beds=(str(bed),))
+    mixed = aug.apply(y, 16000)
+    spectrum = np.abs(np.fft.rfft(mixed))
+    assert spectrum[3000] > 0.5 * spectrum[440] and np.array_equal(mixed, aug.apply(y, 16000))
+
+
+def test_recipe_augment_is_checked_on_load() -> None:
+    base = RECIPE.to_dict()
+    for spec, message in (
+        ({"copies": 0}, "copies=0 must be a whole number"),
+        ({"reverb": 0.5}, "unknown augment key"),
+        ({"music_p": 0.5}, "music_p needs music_corpora"),
+        ({"noise_p": 2.0}, "noise_p=2.0: must be a probability"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            TrainingRecipe.from_dict({**base, "augment": spec})
+    with pytest.raises(ConfigError, match="no music_beds"):
+        Augmentation(music_p=0.5)

@@ -82,6 +82,28 @@ def test_cross_validation_is_speaker_independent(spy, protocol: str, folds: int)
     assert res.report.labels == LABELS
 
 
+def test_augmented_copies_train_with_their_speaker_and_are_never_tested(spy) -> None:
+    clean = two_corpora()
+    copies = clean.frame.assign(augmented=True)
+    X_copies = clean.X.copy()
+    X_copies[:, 0] += 1000  # row ids of the copies
+    table = FeatureTable(
+        pd.concat([clean.frame.assign(augmented=False), copies], ignore_index=True),
+        np.concatenate([clean.X, X_copies]),
+        (),
+    )
+    speaker_of = dict(enumerate(clean.frame["speaker"]))
+    res = cross_validate(TrainingRecipe(name="spy", labels=LABELS), table, test_corpus="main", folds=4)
+    assert res.report.n == int((clean.frame["corpus"] == "main").sum())
+    for f in spy.fits:
+        assert max(f["test"]) < 1000, "an augmented copy is never scored"
+        test_speakers = {speaker_of[i] for i in f["test"]}
+        trained_copies = [i - 1000 for i in f["train"] if i >= 1000]
+        assert not test_speakers & {speaker_of[i] for i in trained_copies}
+        # every copy of a training speaker (either corpus) trains
+        assert len(trained_copies) == sum(sp not in test_speakers for sp in speaker_of.values())
+
+
 def test_random_protocol_is_flagged_leaky(spy) -> None:
     res = cross_validate(TrainingRecipe(), two_corpora(), test_corpus="main", protocol="random", folds=3)
     assert res.leaky and res.to_dict()["leaky"] is True

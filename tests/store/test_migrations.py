@@ -16,7 +16,7 @@ from emoscore.errors import ConfigError
 from emoscore.store import Store, alembic_config, make_engine, sqlite_url
 from emoscore.store.schema import BATCH_TABLES, metadata
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def tables(path) -> set[str]:

@@ -24,7 +24,7 @@ def add(store: Store, name: str = "a.wav"):
 
 
 def test_new_database_is_at_head_in_wal_mode(store, tmp_path):
-    assert store.revision() == "0003"
+    assert store.revision() == "0004"
     con = sqlite3.connect(tmp_path / "db" / "e.db")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()

@@ -119,7 +119,8 @@ def client(app_config) -> Iterator:
 
     from emoscore.web import create_app
 
-    with TestClient(create_app(app_config)) as c:
+    # a name the server's Host allow-list accepts (TestClient's default "testserver" is refused)
+    with TestClient(create_app(app_config), base_url="http://localhost") as c:
         yield c
 
 

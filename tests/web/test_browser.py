@@ -33,6 +33,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def expect(locator):
+    """Playwright's ``expect`` (imported here: the module is skipped without Playwright)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -48,6 +55,8 @@ def page(browser, live_server):
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # the page must work under its Content-Security-Policy: a blocked script or style is an error
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     outside: list[str] = []
     pg.on(
         "request",
@@ -69,7 +78,8 @@ def test_upload_select_play_download_history(page, clips, tmp_path):
     page.eval_on_selector("#window", "e => { e.value = '2'; e.dispatchEvent(new Event('input')); }")
     assert page.inner_text("#window-out") == "2.0 s"
     page.click("#analyse")
-    page.wait_for_function("document.querySelectorAll('#timeline rect.segment').length === 4", timeout=60_000)
+    # expect(), not wait_for_function: the page's CSP forbids the eval the latter needs
+    expect(page.locator("#timeline rect.segment")).to_have_count(4, timeout=60_000)
 
     # hover shows the probabilities, click selects the window
     page.hover("#timeline rect.segment >> nth=3")
@@ -109,7 +119,7 @@ def test_upload_select_play_download_history(page, clips, tmp_path):
     row = page.wait_for_selector("#history tr[data-id]")
     assert "sad_angry.wav" in row.inner_text() and "done" in row.inner_text()
     row.query_selector("button").click()
-    page.wait_for_function("document.querySelectorAll('#timeline rect.segment').length === 4")
+    expect(page.locator("#timeline rect.segment")).to_have_count(4)
     assert page.inner_text("#result-title") == "sad_angry.wav"
     page.wait_for_selector("#players audio")
     page.screenshot(path=str(SHOTS / "reopened.png"), full_page=True)
@@ -149,7 +159,7 @@ def test_domain_band_and_windows_without_speech_emotion(page, tmp_path):
     page.set_input_files("#file", str(chord_then_noise(tmp_path / "chord_noise.wav")))
     page.eval_on_selector("#window", "e => { e.value = '2'; e.dispatchEvent(new Event('input')); }")
     page.click("#analyse")
-    page.wait_for_function("document.querySelectorAll('#domains .domain-seg').length === 4", timeout=60_000)
+    expect(page.locator("#domains .domain-seg")).to_have_count(4, timeout=60_000)
     assert page.is_visible("#domain-row") and "sound type auto" in page.inner_text("#result-meta")
 
     job = latest_job(page)

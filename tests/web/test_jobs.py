@@ -67,7 +67,7 @@ def test_restart_fails_running_jobs_and_requeues_queued(tmp_path, tiny_model, cl
     )
     store.close()
 
-    with TestClient(create_app(cfg)) as c:
+    with TestClient(create_app(cfg), base_url="http://localhost") as c:
         r = c.get(f"/api/analyses/{running.id}").json()
         assert (r["status"], r["error"]) == ("failed", RESTART_MESSAGE)
         q = wait_done(lambda i: c.get(f"/api/analyses/{i}").json(), queued.id)

@@ -1,9 +1,10 @@
-"""Seeded data augmentation for cross-corpus robustness: other rooms, microphones, voices, codecs.
+"""Seeded data augmentation for cross-corpus robustness: other rooms, microphones, voices, codecs,
+and the music bed under film dialogue.
 
 An :class:`Augmentation` is plain frozen data (so it can be part of a feature-cache key and a
 model bundle). Each kind is applied with its own probability, in a fixed order that mimics a
-recording chain: tempo → pitch (the speaker) → reverberation (the room) → noise → codec → gain.
-The same (settings, seed) always gives the same output.
+film's chain: tempo → pitch (the speaker) → reverberation (the room) → music bed (the mix) →
+noise → codec → gain. The same (settings, seed) always gives the same output.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from emoscore.audio.decode import load_audio
 from emoscore.errors import ConfigError
 
 CODECS = ("mp3", "opus", "vorbis")
@@ -39,6 +41,9 @@ class Augmentation:
     codec_p: float = 0.0
     codecs: tuple[str, ...] = ("mp3", "opus")
     codec_quality: tuple[float, float] = (0.0, 0.5)  # soundfile compression level: 0 best, 1 worst
+    music_p: float = 0.0
+    music_snr_db: tuple[float, float] = (0.0, 20.0)  # speech-to-music power ratio
+    music_beds: tuple[str, ...] = ()  # audio files a bed is cut from (decoded at the clip's rate)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -55,6 +60,7 @@ class Augmentation:
             "pitch_semitones",
             "tempo_rate",
             "codec_quality",
+            "music_snr_db",
         ):
             lo, hi = getattr(self, name)
             if lo > hi:
@@ -64,6 +70,8 @@ class Augmentation:
         bad = [c for c in self.codecs if c not in CODECS]
         if bad:
             raise ConfigError(f"augmentation codec {', '.join(bad)}: known codecs are {', '.join(CODECS)}")
+        if self.music_p > 0 and not self.music_beds:
+            raise ConfigError(f"augmentation music_p={self.music_p}: no music_beds to mix under the speech")
 
     @classmethod
     def robust(cls, seed: int = 0) -> Augmentation:
@@ -96,6 +104,7 @@ class Augmentation:
             k: (rng.random(), rng.uniform(), rng.uniform(), int(rng.integers(2**31)))
             for k in ("tempo", "pitch", "reverb", "noise", "codec", "gain")
         }
+        music = (rng.random(), rng.uniform(), rng.uniform(), rng.uniform())  # drawn after the others
         if draws["tempo"][0] < self.tempo_p:
             y = time_stretch(y, _lerp(self.tempo_rate, draws["tempo"][1]))
         if draws["pitch"][0] < self.pitch_p:
@@ -108,6 +117,14 @@ class Augmentation:
                 rt60=_lerp(self.reverb_rt60, d[1]),
                 wet=_lerp(self.reverb_wet, d[2]),
                 seed=d[3],
+            )
+        if music[0] < self.music_p and self.music_beds:
+            bed = self.music_beds[int(music[1] * len(self.music_beds)) % len(self.music_beds)]
+            y = add_music_bed(
+                y,
+                load_audio(bed, sample_rate=sample_rate).samples,
+                snr_db=_lerp(self.music_snr_db, music[2]),
+                offset=music[3],
             )
         if draws["noise"][0] < self.noise_p:
             d = draws["noise"]
@@ -241,3 +258,28 @@ def _align(ref: np.ndarray, out: np.ndarray, max_lag: int = 4096) -> np.ndarray:
     if len(out) < len(ref):
         out = np.pad(out, (0, len(ref) - len(out)))
     return out[: len(ref)]
+
+
+def add_music_bed(samples: np.ndarray, bed: np.ndarray, *, snr_db: float, offset: float = 0.0) -> np.ndarray:
+    """Speech over a music bed ``snr_db`` below it (speech-to-music power ratio over the whole clip).
+
+    The bed is cut at ``offset`` (0–1 of the room it leaves) to the speech's length, looped when
+    shorter; the mix is scaled down only when it would clip.
+
+    >>> y = 0.1 * np.sin(np.arange(8000) / 3)
+    >>> m = add_music_bed(y, np.sin(np.arange(20000) / 7), snr_db=10.0) - y
+    >>> round(float(10 * np.log10(np.mean(y ** 2) / np.mean(m ** 2))), 2)
+    10.0
+    """
+    y = np.asarray(samples, dtype=np.float64)
+    music = np.asarray(bed, dtype=np.float64)
+    if not len(y) or not len(music):
+        return y.astype(np.float32)
+    start = int(offset * max(0, len(music) - len(y)))
+    music = np.resize(music[start : start + len(y)], len(y))
+    p_speech, p_music = float(np.mean(y**2)), float(np.mean(music**2))
+    if p_music <= 0:
+        return y.astype(np.float32)
+    mix = y + music * np.sqrt(p_speech / (p_music * 10 ** (snr_db / 10)))
+    peak = float(np.max(np.abs(mix)))
+    return (mix / (peak / 0.99) if peak > 0.99 else mix).astype(np.float32)

@@ -20,6 +20,9 @@ from emoscore.errors import AudioError
 TARGET_RATE = 16_000
 MIN_RATE, MAX_RATE = 1_000, 768_000
 SILENCE_PEAK = 1e-4
+# Float samples live in [-1, 1]; a float file may go a little over (a master's overs, resampling
+# overshoot), but far beyond is another scale (an int16-scaled float WAV) or garbage (1e30).
+MAX_SAMPLE = 2.0
 # Containers libsndfile reads (by magic bytes). MP3 goes to FFmpeg: libmpg123 prints warnings
 # straight to the process's stderr on damaged files, which would break the CLI's one-line errors.
 SOUNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"FORM", b"riff", b".snd", b"caff")
@@ -53,11 +56,24 @@ class Audio:
 
 
 def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise AudioError(f"{path}: file not found")
-    if path.is_dir():
+    import errno
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AudioError(f"{path}: symbolic link loop (the link points back to itself)") from None
+        if exc.errno == errno.ENOENT:
+            what = "broken symbolic link" if path.is_symlink() else "file not found"
+            raise AudioError(f"{path}: {what}") from None
+        raise AudioError(f"{path}: cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
         raise AudioError(f"{path}: is a folder, not an audio file")
-    if path.stat().st_size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise AudioError(f"{path}: is {kind}, not a regular file")
+    if st.st_size == 0:
         raise AudioError(f"{path}: file is empty")
 
 
@@ -80,7 +96,19 @@ def _soundfile_info(path: Path) -> sf._SoundFileInfo | None:
     try:
         return sf.info(str(path))
     except Exception:
+        if magic == b"RIFF" and _wav_bits(path) == 0:
+            raise AudioError(f"{path}: WAV header declares 0 bits per sample") from None
         return None
+
+
+def _wav_bits(path: Path) -> int | None:
+    """Bits per sample in a RIFF/WAVE ``fmt`` chunk, None when there is none."""
+    with path.open("rb") as fh:
+        data = fh.read(1 << 16)
+    at = data.find(b"fmt ", 12)
+    if data[8:12] != b"WAVE" or at < 0 or len(data) < at + 24:
+        return None
+    return int.from_bytes(data[at + 22 : at + 24], "little")
 
 
 def _wav_truncation(path: Path) -> str | None:
@@ -171,6 +199,9 @@ def _short(exc: BaseException) -> str:
 def _checked(path: Path, block: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(block)):
         raise AudioError(f"{path}: contains NaN or infinite samples")
+    if len(block) and (peak := float(np.max(np.abs(block)))) > MAX_SAMPLE:
+        hint = " (an int16-scaled float file? divide it by 32768)" if peak <= 40_000 else ""
+        raise AudioError(f"{path}: samples far outside [-1, 1] (peak {peak:.3g}){hint}")
     return block
 
 

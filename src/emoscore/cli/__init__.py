@@ -66,8 +66,14 @@ def main(argv: list[str] | None = None) -> None:
             cli.main(args=argv, prog_name="emoscore", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # one line, like every other refusal
+        command = exc.ctx.command_path.removeprefix("emoscore").strip() if exc.ctx else ""
+        where = f"{command}: " if command else ""
+        hint = f" (see emoscore {command + ' ' if command else ''}--help)"
+        click.echo(f"emoscore: {where}{exc.format_message().splitlines()[0]}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"emoscore: {exc.format_message().splitlines()[0]}", err=True)
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("emoscore: aborted", err=True)
@@ -80,12 +86,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as exc:  # a full disk, an unwritable cache: name the path, not the exception
+        if exc.filename is None or os.environ.get("EMOSCORE_DEBUG"):
+            _internal(exc)
+        click.echo(f"emoscore: {exc.filename}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # never a traceback for users; EMOSCORE_DEBUG=1 shows it
-        if os.environ.get("EMOSCORE_DEBUG"):
-            raise
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        click.echo(
-            f"emoscore: internal error: {type(exc).__name__}: {msg} (set EMOSCORE_DEBUG=1 for details)",
-            err=True,
-        )
-        sys.exit(2)
+        _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    if os.environ.get("EMOSCORE_DEBUG"):
+        raise exc
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    click.echo(
+        f"emoscore: internal error: {type(exc).__name__}: {msg} (set EMOSCORE_DEBUG=1 for details)",
+        err=True,
+    )
+    sys.exit(2)

@@ -7,20 +7,23 @@ from typing import Any
 
 import click
 
-from emoscore.cli.output import dumps, progress_bar, table, write_atomic
+from emoscore.cli.output import check_plot_path, check_writable, dumps, progress_bar, table, write_atomic
 from emoscore.timeline import Timeline
 from emoscore.vocabulary import (
+    ASR_MODELS,
     DEFAULT_WINDOW,
     DOMAIN_MODES,
     MAX_WINDOW,
     MIN_WINDOW,
     SMOOTHINGS,
+    AsrModel,
     DomainMode,
     Smoothing,
 )
 
 FORMATS = ("json", "csv", "table")
 NONE = "–"  # what the table shows where a value does not apply
+TABLE_TEXT = 40  # characters of a window's words the table shows
 
 
 def _cell(x: Any) -> Any:
@@ -43,11 +46,18 @@ def render_timeline(tl: Timeline, fmt: str) -> str:
         for s in tl.segments
     ]
     head_cols = ["start", "end", "domain", "emotion", "conf", "valence", "arousal", "dominance", "quadrant"]
+    if tl.transcript is not None:
+        head_cols.append("text")
+        rows = [(*r, _short(s.text or "")) for r, s in zip(rows, tl.segments, strict=True)]
     model = f"model {tl.model.name} {tl.model.version}"
     if "models" in tl.extra:
         model += "; " + ", ".join(f"{k}: {v}" for k, v in tl.extra["models"].items() if k != "emotion")
     head = f"{tl.input}  ({tl.duration:.2f} s, {model}, window {tl.window:g} s)\n"
     return head + table(rows, head_cols)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= TABLE_TEXT else text[: TABLE_TEXT - 1] + "…"
 
 
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
@@ -115,6 +125,19 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
     help="Smooth neighbouring windows of the same domain: median (3 windows) or hmm (sticky "
     "forward-backward); off keeps the raw windows.",
 )
+@click.option(
+    "--transcript",
+    is_flag=True,
+    help="Transcribe the speech windows (Whisper, offline): a top-level transcript of utterances "
+    "{start, end, text, language} and each window's words in `text`.",
+)
+@click.option(
+    "--asr-model",
+    type=click.Choice(ASR_MODELS),
+    default=AsrModel.BASE.value,
+    show_default=True,
+    help="Whisper size for --transcript and for models that read words (small needs its wheels).",
+)
 def analyze(
     input: Path,
     model: str,
@@ -126,6 +149,8 @@ def analyze(
     denoise: bool,
     domain: str,
     smooth: str,
+    transcript: bool,
+    asr_model: str,
 ) -> None:
     """Emotion timeline of INPUT (audio, or a video's sound track)."""
     from emoscore.audio import probe_audio
@@ -138,7 +163,13 @@ def analyze(
         denoise=denoise,
         domain=domain,
         smooth=smooth,  # type: ignore[arg-type]
+        transcript=transcript,
+        asr_model=asr_model,
     )
+    # outputs are checked before the analysis, whose result would otherwise be lost
+    out_is_file = output is not None and output.suffix.lower() in (".json", ".csv", ".txt")
+    check_writable(output, "-o", folder=output is not None and not out_is_file)
+    check_plot_path(plot)
     info = probe_audio(input)
     bar = progress_bar(info.duration or 0.0, "analyzing") if info.duration else None
     done = [0.0]

@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from emoscore.vocabulary import (
+    ASR_MODELS,
     COMPOSE_CHOICES,
     DEFAULT_WINDOW,
     DOMAIN_MODES,
     MAX_WINDOW,
     MIN_WINDOW,
     SMOOTHINGS,
+    AsrModel,
     DomainMode,
     Smoothing,
 )
@@ -43,6 +45,19 @@ from emoscore.vocabulary import (
     show_default=True,
     metavar="|".join(SMOOTHINGS),
     help="As analyze --smooth: median or hmm over neighbouring windows of one domain; off: raw windows.",
+)
+@click.option(
+    "--transcript",
+    is_flag=True,
+    help="As analyze --transcript: transcribe the speech windows; each row gets the window's words "
+    "in the text column (part of the resume key).",
+)
+@click.option(
+    "--asr-model",
+    type=click.Choice(ASR_MODELS),
+    default=AsrModel.BASE.value,
+    show_default=True,
+    help="Whisper size for --transcript and for models that read words.",
 )
 @click.option(
     "--compose",
@@ -108,6 +123,8 @@ def batch(
     model: str,
     domain: str,
     smooth: str,
+    transcript: bool,
+    asr_model: str,
     compose: str | None,
     midi_dir: Path | None,
     window: float,
@@ -134,6 +151,8 @@ def batch(
         hop=hop,
         domain=domain,
         smooth=smooth,
+        transcript=transcript,
+        asr_model=asr_model,
         compose=compose,
         midi_dir=midi_dir,
         workers=workers or os.cpu_count() or 1,

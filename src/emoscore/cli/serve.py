@@ -23,6 +23,18 @@ def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
     return out
 
 
+def _temp_in(folder: Path) -> None:
+    """Every temporary file of the server and its workers (upload spools included) goes into the
+    data folder, not the system's /tmp."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot create the temporary folder ({exc.strerror})") from None
+    os.environ["TMPDIR"] = str(folder)  # inherited by the spawned workers and FFmpeg
+    tempfile.tempdir = str(folder)
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -67,6 +79,23 @@ def _model_option(values: tuple[str, ...]) -> dict[str, Path]:
 )
 @click.option("--model", "extra_models", multiple=True, help="Offer another bundle: NAME=PATH (repeatable).")
 @click.option(
+    "--token",
+    envvar="EMOSCORE_TOKEN",
+    default=None,
+    help="Access token (prefer $EMOSCORE_TOKEN: argv is visible to other users); required when "
+    "--host is not loopback. Clients send 'Authorization: Bearer TOKEN'; the page: open /?token=TOKEN once.",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Another name clients reach the server by (the Host header), besides localhost and --host; "
+    "repeatable; * allows any.",
+)
+@click.option(
+    "--max-compose", type=int, default=8, show_default=True, help="Compositions waiting at once (429 above)."
+)
+@click.option(
     "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
 )
 def serve(
@@ -81,6 +110,9 @@ def serve(
     default_model: str,
     default_domain: str,
     extra_models: tuple[str, ...],
+    token: str | None,
+    allowed_hosts: tuple[str, ...],
+    max_compose: int,
     log_level: str,
 ) -> None:
     """Serve the web page and REST API (OpenAPI docs at /docs)."""
@@ -104,7 +136,12 @@ def serve(
         default_model=default_model,
         default_domain=default_domain,
         models=_model_option(extra_models),
+        host=host,
+        token=token,
+        allowed_hosts=allowed_hosts,
+        max_compose_jobs=max_compose,
     )
     Store(config.database_url).close()  # a bad or outdated --db fails here, as one line
+    _temp_in(config.temp_dir)
     click.echo(f"emoscore: serving on http://{host}:{port} (data in {config.data_dir})", err=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)

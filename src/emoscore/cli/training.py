@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from emoscore.cli.output import dumps, table
-from emoscore.vocabulary import PROTOCOLS, WINDOW_TASK_NAMES, Protocol, Task
+from emoscore.cli.output import check_plot_path, check_writable, dumps, table
+from emoscore.vocabulary import PROTOCOLS, SPLIT_PROTOCOLS, WINDOW_TASK_NAMES, Protocol, Task
 
 
 def _report_text(result) -> str:  # type: ignore[no-untyped-def]
@@ -25,6 +25,17 @@ def _report_text(result) -> str:  # type: ignore[no-untyped-def]
     return (
         head + "\nconfusion (rows true, columns predicted)\n" + table(rows, ["", *r.labels]) + "\n" + recall
     )
+
+
+def _loco_text(result) -> str:  # type: ignore[no-untyped-def]
+    frame = result.table()
+    rows = [list(r) for r in frame.itertuples(index=False)]
+    rows.append(["mean", int(frame["n"].sum()), len(result.classes), "", result.mean_ua, "", ""])
+    head = (
+        f"{result.model}: leave one corpus out (train on the others, test on each), "
+        f"classes {', '.join(result.classes)}\n"
+    )
+    return head + table(rows, ["corpus", "n", "classes", "WA", "UA", "macro-F1", "chance UA"])
 
 
 def _echo_bad(rows: tuple[str, ...]) -> None:
@@ -54,7 +65,7 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
     "--protocol",
     default=Protocol.SPEAKER_KFOLD.value,
     show_default=True,
-    type=click.Choice((*PROTOCOLS, "none")),
+    type=click.Choice((*SPLIT_PROTOCOLS, "none")),
     help="Cross-validation reported in the bundle.",
 )
 @click.option("--folds", type=int, default=5, show_default=True)
@@ -93,6 +104,7 @@ def train(
     from emoscore.protocols.splits import protocol_for_task
     from emoscore.protocols.train import train_recipe
 
+    check_writable(output, "-o")  # before training, whose work would otherwise be lost
     t = task or Task.EMOTION
     rec = recipe_for(
         t,
@@ -133,17 +145,26 @@ def train(
     "--corpus",
     default=None,
     help="Corpus name: cross-validates the model's recipe if it trained on it, "
-    "otherwise tests the model on the whole corpus.",
+    "otherwise tests the model on the whole corpus. With --protocol loco: the corpora, comma separated "
+    "(default: the model's training corpora).",
 )
 @click.option(
     "--manifest",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="CSV with path,label[,speaker]; paths relative to the CSV's folder.",
+    help="CSV with path,label[,speaker]; paths relative to the CSV's folder (with --protocol loco: "
+    "one more held-out corpus).",
 )
 @click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None)
 @click.option(
-    "--protocol", type=click.Choice(PROTOCOLS), default=Protocol.SPEAKER_KFOLD.value, show_default=True
+    "--protocol",
+    type=click.Choice(PROTOCOLS),
+    default=Protocol.SPEAKER_KFOLD.value,
+    show_default=True,
+    help="loco: leave one corpus out (train on the others, test on each in turn).",
+)
+@click.option(
+    "--labels", default=None, help="--protocol loco: score only these shared classes (comma separated)."
 )
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option(
@@ -166,6 +187,7 @@ def evaluate(
     manifest: Path | None,
     data_root: Path | None,
     protocol: str,
+    labels: str | None,
     folds: int,
     restrict_labels: bool,
     fmt: str,
@@ -174,8 +196,28 @@ def evaluate(
     task: str | None,
 ) -> None:
     """Score a model: WA, UA, macro-F1, confusion matrix and the chance level."""
-    from emoscore.protocols.evaluate_model import evaluate_model
+    from emoscore.errors import ConfigError
+    from emoscore.protocols.evaluate_model import evaluate_loco, evaluate_model
 
+    check_plot_path(plot)
+    if protocol == Protocol.LOCO:
+        if task is not None or plot is not None:
+            raise ConfigError("--protocol loco scores speech emotion models; --task and --plot do not apply")
+        loco = evaluate_loco(
+            model,
+            corpora=[c.strip() for c in corpus.split(",") if c.strip()] if corpus else None,
+            manifests=[manifest] if manifest is not None else (),
+            labels=[x.strip() for x in labels.split(",") if x.strip()] if labels else None,
+            data_root=data_root,
+            n_jobs=jobs,
+            progress=sys.stderr.isatty(),
+            notify=lambda m: click.echo(f"emoscore: {m}", err=True),
+        )
+        _echo_bad(loco.bad_rows)
+        click.echo(dumps(loco.to_dict()) if fmt == "json" else _loco_text(loco), nl=False)
+        return
+    if labels is not None:
+        raise ConfigError("--labels applies to --protocol loco (use --restrict-labels for a held-out test)")
     result = evaluate_model(
         model,
         task=task,

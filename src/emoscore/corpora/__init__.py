@@ -15,7 +15,7 @@ from emoscore.corpora.layouts import (
     load_tess,
     read_emodb_ratings,
 )
-from emoscore.corpora.manifest import ManifestResult, load_manifest
+from emoscore.corpora.manifest import ManifestResult, load_manifest, load_manifest_corpus
 from emoscore.corpora.registry import (
     default_data_root,
     describe_corpus,
@@ -41,6 +41,7 @@ __all__ = [
     "load_emodb",
     "load_label_folders",
     "load_manifest",
+    "load_manifest_corpus",
     "load_ravdess",
     "load_savee",
     "load_tess",

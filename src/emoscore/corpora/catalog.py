@@ -25,6 +25,7 @@ class CorpusInfo:
     citation: str
     obtain: str
     genders: Mapping[str, str] = field(default_factory=dict)
+    manifest: str | None = None  # a manifest CSV inside the folder lists the clips (see manifest.py)
 
     @property
     def folder(self) -> str:
@@ -36,8 +37,9 @@ def corpus_catalog() -> dict[str, CorpusInfo]:
     """Every named corpus, keyed by name, validated on load.
 
     >>> cat = corpus_catalog()
-    >>> sorted(cat)
-    ['cremad', 'emodb', 'emomusic', 'emopia', 'mer-4q', 'ravdess', 'savee', 'tess', 'vgmidi']
+    >>> sorted(cat)  # doctest: +NORMALIZE_WHITESPACE
+    ['cremad', 'emodb', 'emomusic', 'emopia', 'emovo', 'mer-4q', 'ravdess', 'savee',
+     'spanish-students', 'tess', 'vgmidi']
     >>> cat["ravdess"].licence.split(" (")[0]
     'CC BY-NC-SA 4.0'
     """
@@ -62,6 +64,7 @@ def corpus_catalog() -> dict[str, CorpusInfo]:
                 citation=str(spec["citation"]),
                 obtain=str(spec["obtain"]),
                 genders={str(k): str(v) for k, v in spec.get("genders", {}).items()},
+                manifest=str(spec["manifest"]) if "manifest" in spec else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"{_ORIGIN}: [{name}] is malformed ({exc})") from None

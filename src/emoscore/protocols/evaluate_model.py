@@ -1,18 +1,31 @@
-"""``evaluate`` as a library call: cross-validation or a held-out test, for a model of any task."""
+"""``evaluate`` as a library call: cross-validation or a held-out test, for a model of any task, and
+leave-one-corpus-out for a speech emotion model."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
+from emoscore.corpora.registry import load_corpus
 from emoscore.corpora.tasks import load_corpora_for, load_source_for
 from emoscore.errors import ConfigError, DataError
 from emoscore.features import FeatureCache
+from emoscore.models.bundle import ModelBundle
+from emoscore.models.multimodal import fused_model, with_words
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.registry import default_model, load_model
-from emoscore.models.training import compute_features
-from emoscore.protocols.evaluation import EvaluationResult, cross_validate, evaluate_bundle
+from emoscore.models.training import compute_features, training_table
+from emoscore.protocols.evaluation import (
+    EvaluationResult,
+    LocoResult,
+    cross_validate,
+    evaluate_bundle,
+    leave_one_corpus_out,
+)
+from emoscore.protocols.multimodal import clip_words, cross_validate_multimodal, meld_dev_rows
 from emoscore.protocols.splits import protocol_for_task
 from emoscore.vocabulary import Protocol, Task, parse_task
 
@@ -46,6 +59,10 @@ def evaluate_model(
     protocol = protocol_for_task(t, protocol)
     cache = FeatureCache()
     trained_on = set(bundle.meta.get("training", {}).get("corpora", []))
+    if fused_model(bundle) is not None and corpus is not None and corpus in trained_on:
+        return _cross_validate_words(
+            bundle, name, corpus, data_root, protocol, folds, n_jobs, progress, notify
+        )
     if corpus is not None and corpus in trained_on and "recipe" in bundle.meta:
         recipe = TrainingRecipe.from_dict(bundle.meta["recipe"], origin=f"{name} recipe")
         notify(
@@ -53,8 +70,14 @@ def evaluate_model(
             f"protocol {protocol}; other corpora stay in training"
         )
         frame = load_corpora_for(t, list(recipe.corpora), data_root, labels=recipe.labels)
-        table = compute_features(
-            frame, bundle.extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress
+        table = training_table(
+            frame,
+            bundle.extractor,
+            recipe,
+            data_root=data_root,
+            cache=cache,
+            n_jobs=n_jobs,
+            progress=progress,
         )
         res = cross_validate(
             recipe, table, test_corpus=corpus, protocol=protocol, folds=folds, seed=recipe.seed
@@ -79,6 +102,9 @@ def evaluate_model(
         raise DataError(f"{source}: no usable rows to evaluate")
     recipe = TrainingRecipe(task=t.value, preprocessing=bundle.preprocessing)
     table = compute_features(frame, bundle.extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
+    if fused_model(bundle) is not None:  # a model that reads words: each clip transcribed (cached)
+        notify(f"transcribing {len(table.frame)} clips (cached after the first run)")
+        bundle = with_words(bundle, clip_words(table.frame["path"].tolist(), notify=notify))
     result = evaluate_bundle(
         bundle,
         table,
@@ -86,3 +112,111 @@ def evaluate_model(
         restrict_labels=restrict_labels,
     )
     return replace(result, bad_rows=bad + result.bad_rows)
+
+
+def evaluate_loco(
+    model: str | Path | None,
+    *,
+    corpora: Sequence[str] | None = None,
+    manifests: Sequence[str | Path] = (),
+    labels: Sequence[str] | None = None,
+    data_root: str | Path | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
+    notify: Callable[[str], None] = lambda _m: None,
+) -> LocoResult:
+    """Leave one corpus out with ``model``'s recipe: for each corpus in turn, train on all the others
+    and test on it, on the classes they all share (only ``labels`` when given).
+
+    The corpora are ``corpora`` (default: the ones the model was trained on) plus ``manifests``
+    (each a corpus of its own, named by its file stem).
+    """
+    name = str(model or default_model(Task.EMOTION))
+    bundle = load_model(name, task=Task.EMOTION)
+    if "recipe" not in bundle.meta:
+        raise DataError(f"model {name}: its bundle records no training recipe, so it cannot be retrained")
+    recipe = TrainingRecipe.from_dict(bundle.meta["recipe"], origin=f"{name} recipe")
+    names = list(corpora) if corpora else ([] if manifests else list(recipe.corpora))
+    sources = [*names, *(str(m) for m in manifests)]
+    if len(sources) < 2:
+        raise DataError(
+            f"--protocol loco needs at least two corpora, got {', '.join(sources) or 'none'} "
+            "(name them with --corpus a,b,...)"
+        )
+    if labels is not None:
+        unknown = sorted(set(labels) - set(bundle.labels))
+        if unknown:
+            raise DataError(
+                f"--labels {', '.join(unknown)}: unknown to model {bundle.name} "
+                f"(it knows {', '.join(bundle.labels)})"
+            )
+    frames, bad = [], []
+    for source in sources:
+        frame = load_corpus(source, data_root)
+        bad.extend(frame.attrs.get("bad_rows", ()))
+        frame.attrs = {}
+        kept = frame[frame["label"].isin(bundle.labels)]
+        if kept.empty:
+            raise DataError(
+                f"{source}: its labels ({', '.join(sorted(set(frame['label'].astype(str))))}) share no "
+                f"class with model {bundle.name} ({', '.join(bundle.labels)})"
+            )
+        frames.append(kept)
+    frame = pd.concat(frames, ignore_index=True)
+    if frame["corpus"].nunique() < len(sources):
+        raise DataError(f"--protocol loco: a corpus is named twice ({', '.join(sources)})")
+    notify(
+        f"leave one corpus out: recipe {recipe.name} ({recipe.features} + {recipe.model}), "
+        f"{len(sources)} corpora, {len(frame)} clips"
+    )
+    table = training_table(
+        frame,
+        bundle.extractor,
+        recipe,
+        data_root=data_root,
+        cache=FeatureCache(),
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    result = leave_one_corpus_out(recipe, table, labels=labels)
+    return replace(result, model=name, bad_rows=tuple(bad) + result.bad_rows)
+
+
+def _cross_validate_words(
+    bundle: ModelBundle,
+    name: str,
+    corpus: str,
+    data_root: str | Path | None,
+    protocol: str,
+    folds: int,
+    n_jobs: int,
+    progress: bool,
+    notify: Callable[[str], None],
+) -> EvaluationResult:
+    """A multimodal model on a corpus its audio model was trained on: the audio recipe's folds,
+    the fusion refitted in each fold (:func:`~emoscore.protocols.multimodal.cross_validate_multimodal`)."""
+    recipe = TrainingRecipe.from_dict(bundle.meta["audio_recipe"], origin=f"{name} audio recipe")
+    notify(
+        f"cross-validating {name}: audio recipe {recipe.name} ({recipe.features} + {recipe.model}) and "
+        f"the fusion, refitted per fold, on {corpus}, protocol {protocol}; clips transcribed (cached)"
+    )
+    frame = load_corpora_for(Task.EMOTION, list(recipe.corpora), data_root, labels=recipe.labels)
+    table = compute_features(
+        frame, bundle.extractor, recipe, cache=FeatureCache(), n_jobs=n_jobs, progress=progress
+    )
+    words = clip_words(table.frame.loc[table.frame["corpus"] == corpus, "path"].tolist(), notify=notify)
+    fused = fused_model(bundle)
+    assert fused is not None
+    res = cross_validate_multimodal(
+        bundle,
+        recipe,
+        table,
+        words,
+        meld_dev_rows(fused.text, data_root),
+        test_corpus=corpus,
+        protocol=protocol,
+        folds=folds,
+        seed=recipe.seed,
+        notify=notify,
+    )
+    return replace(res, bad_rows=tuple(frame.attrs.get("bad_rows", ())) + res.bad_rows)

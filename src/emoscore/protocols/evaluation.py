@@ -3,12 +3,14 @@
 Cross-validation retrains the recipe in every fold on everything except the test fold's
 speakers (or artists, songs, sound kinds; other corpora in the recipe stay in training), so
 scores are group-independent unless the protocol is ``random``, which is flagged as leaky. One
-path for every task: speech emotion and the music/sound task models alike.
+path for every task: speech emotion and the music/sound task models alike. Augmented copies of
+clips (a table's ``augmented`` rows) only ever train, and only with their own speaker's folds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,7 @@ import pandas as pd
 from emoscore.errors import DataError
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
-from emoscore.models.training import FeatureTable, fit_normalized, recipe_labels, take
+from emoscore.models.training import FeatureTable, augmented_rows, fit_normalized, recipe_labels, take
 from emoscore.protocols.metrics import ClassificationReport, classification_report
 from emoscore.protocols.splits import LEAKY, make_splits
 from emoscore.vocabulary import Protocol
@@ -78,21 +80,25 @@ def cross_validate(
     """Group-wise CV with ``test_corpus`` rows (default: every row) as test folds; the recipe's
     other corpora always stay in training."""
     frame = table.frame
+    augmented = augmented_rows(frame)
     if test_corpus is None:
-        is_test = np.ones(len(frame), dtype=bool)
+        is_test = ~augmented
     else:
-        is_test = (frame["corpus"] == test_corpus).to_numpy()
+        is_test = (frame["corpus"] == test_corpus).to_numpy() & ~augmented
     if not is_test.any():
         raise DataError(f"corpus {test_corpus!r} has no clips in the evaluation table")
     test_idx = np.flatnonzero(is_test)
-    other_idx = np.flatnonzero(~is_test)
+    other_idx = np.flatnonzero(~is_test & ~augmented)
+    aug_idx = np.flatnonzero(augmented)
     labels = frame["label"].astype(str).to_numpy()
     speakers = frame["speaker"].astype(str).to_numpy()
     predicted = np.empty(len(frame), dtype=object)
     fold_of = np.full(len(frame), -1)
     splits = make_splits(protocol, labels[test_idx], speakers[test_idx], folds=folds, seed=seed)
     for k, (tr, te) in enumerate(splits):
-        train = np.concatenate([test_idx[tr], other_idx])
+        # augmented copies train with their speaker: never those of a test-fold speaker
+        copies = aug_idx[~np.isin(speakers[aug_idx], speakers[test_idx[te]])]
+        train = np.concatenate([test_idx[tr], other_idx, copies])
         est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
         X_test = take(table.X, test_idx[te])
         if normalizer is not None:
@@ -143,3 +149,131 @@ def evaluate_bundle(
     return EvaluationResult(
         report, "held-out", "held-out", 1, corpus, bundle.name, preds, table.errors, restrict_labels
     )
+
+
+@dataclass(frozen=True)
+class LocoResult:
+    """Leave-one-corpus-out: one held-out evaluation per corpus, all on the same shared classes."""
+
+    model: str
+    classes: tuple[str, ...]
+    results: tuple[EvaluationResult, ...]
+    bad_rows: tuple[str, ...] = ()
+
+    @property
+    def mean_ua(self) -> float:
+        """Mean UA over the held-out corpora (each corpus counts once, whatever its size)."""
+        return float(np.mean([r.report.ua for r in self.results]))
+
+    def table(self) -> pd.DataFrame:
+        """One row per held-out corpus: corpus, n, classes, wa, ua, macro_f1, chance_ua."""
+        return pd.DataFrame(
+            [
+                {
+                    "corpus": r.corpus,
+                    "n": r.report.n,
+                    "classes": len(self.classes),
+                    "wa": r.report.wa,
+                    "ua": r.report.ua,
+                    "macro_f1": r.report.macro_f1,
+                    "chance_ua": r.report.chance_ua,
+                }
+                for r in self.results
+            ]
+        )
+
+    def narrowed(self, labels: Sequence[str]) -> LocoResult:
+        """The same predictions scored on fewer classes (no refit): each clip of those classes is
+        given the most probable of them (``predictions`` keep a ``p_<class>`` column per class).
+
+        >>> preds = pd.DataFrame({"path": ["a", "b"], "label": ["x", "y"], "predicted": ["z", "z"],
+        ...                       "fold": -1, "p_x": [0.3, 0.1], "p_y": [0.2, 0.3], "p_z": [0.5, 0.6]})
+        >>> r = EvaluationResult(classification_report(["x", "y"], ["z", "z"], ["x", "y", "z"]),
+        ...                      "held-out corpus", "loco", 1, "c", "m", preds, (), True)
+        >>> LocoResult("m", ("x", "y", "z"), (r,)).narrowed(["x", "y"]).mean_ua
+        1.0
+        """
+        keep = tuple(lab for lab in self.classes if lab in set(labels))
+        if len(keep) < 2:
+            raise DataError(f"loco: fewer than two of {', '.join(labels)} are shared classes")
+        results = []
+        for r in self.results:
+            p = r.predictions[r.predictions["label"].isin(keep)]
+            proba = p[[f"p_{lab}" for lab in keep]].to_numpy()
+            preds = p.assign(predicted=np.asarray(keep)[proba.argmax(axis=1)])
+            report = classification_report(preds["label"], preds["predicted"], labels=list(keep))
+            results.append(replace(r, report=report, predictions=preds.reset_index(drop=True)))
+        return replace(self, classes=keep, results=tuple(results))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": Protocol.LOCO.value,
+            "model": self.model,
+            "classes": list(self.classes),
+            "mean_ua": self.mean_ua,
+            "corpora": [
+                {k: v for k, v in r.to_dict().items() if k not in ("bad_rows", "leaky")} for r in self.results
+            ],
+            "bad_rows": list(self.bad_rows),
+        }
+
+
+def shared_classes(frame: pd.DataFrame, labels: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The classes every corpus of ``frame`` has (only ``labels`` when given), in ``labels`` order
+    or sorted.
+
+    >>> f = pd.DataFrame({"corpus": ["a", "a", "b", "b", "b"], "label": ["x", "y", "y", "x", "z"]})
+    >>> shared_classes(f), shared_classes(f, ["y", "z"])
+    (('x', 'y'), ('y',))
+    """
+    per_corpus = [set(g["label"].astype(str)) for _, g in frame.groupby("corpus", sort=False)]
+    common = set.intersection(*per_corpus) if per_corpus else set()
+    order = list(labels) if labels is not None else sorted(common)
+    return tuple(lab for lab in order if lab in common)
+
+
+def leave_one_corpus_out(
+    recipe: TrainingRecipe, table: FeatureTable, *, labels: Sequence[str] | None = None
+) -> LocoResult:
+    """For each corpus in turn: fit ``recipe`` on every other corpus, test on the held-out one.
+
+    Scores count only the classes every corpus shares (narrowed to ``labels`` when given), and
+    the model's predictions are restricted to them, as in cross-corpus studies; training uses
+    every row of the other corpora. Test speakers are normalised by their own unlabelled
+    features, as at inference.
+    """
+    frame = table.frame
+    corpora = list(dict.fromkeys(frame["corpus"].astype(str)))
+    if len(corpora) < 2:
+        raise DataError(f"loco needs at least two corpora, got {', '.join(corpora) or 'none'}")
+    wanted = labels if labels is not None else recipe.labels
+    classes = shared_classes(frame, wanted)
+    if len(classes) < 2:
+        shown = ", ".join(classes) or "none"
+        raise DataError(f"loco: corpora {', '.join(corpora)} share fewer than two classes ({shown})")
+    label_of = frame["label"].astype(str)
+    augmented = augmented_rows(frame)
+    results = []
+    for corpus in corpora:
+        held = (frame["corpus"] == corpus).to_numpy()
+        train = np.flatnonzero(~held)  # with the other corpora's augmented copies
+        test = np.flatnonzero(held & ~augmented & label_of.isin(classes).to_numpy())
+        est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
+        X_test = take(table.X, test)
+        if normalizer is not None:
+            X_test = normalizer.transform(X_test, held_out_groups(frame.iloc[test]))
+        known = [str(c) for c in est.classes_]
+        proba = est.predict_proba(X_test)[:, [known.index(c) for c in classes]]
+        predicted = np.asarray(classes)[proba.argmax(axis=1)]
+        truth = label_of.to_numpy()[test]
+        preds = pd.DataFrame(
+            {"path": frame["path"].to_numpy()[test], "label": truth, "predicted": predicted, "fold": -1}
+            | {f"p_{c}": proba[:, j] for j, c in enumerate(classes)}
+        )
+        report = classification_report(truth, predicted, labels=list(classes))
+        results.append(
+            EvaluationResult(
+                report, "held-out corpus", Protocol.LOCO.value, 1, corpus, recipe.name, preds, (), True
+            )
+        )
+    return LocoResult(recipe.name, classes, tuple(results), table.errors)

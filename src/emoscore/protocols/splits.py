@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 
 from emoscore.errors import ConfigError, DataError
-from emoscore.vocabulary import LEAKY_PROTOCOLS, PROTOCOLS, Protocol, Task
+from emoscore.vocabulary import LEAKY_PROTOCOLS, SPLIT_PROTOCOLS, Protocol, Task
+from emoscore.vocabulary import PROTOCOLS as PROTOCOLS  # re-exported: every --protocol name
 
 LEAKY = LEAKY_PROTOCOLS
 
@@ -50,8 +51,10 @@ def make_splits(
     y = np.asarray(labels)
     grp = np.asarray(groups)
     idx = np.zeros(len(y))
-    if protocol not in PROTOCOLS:
-        raise ConfigError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+    if protocol == Protocol.LOCO:
+        raise ConfigError("loco holds out whole corpora, not folds of one: use evaluate --protocol loco")
+    if protocol not in SPLIT_PROTOCOLS:
+        raise ConfigError(f"unknown protocol {protocol!r}; choose one of {', '.join(SPLIT_PROTOCOLS)}")
     n_groups = len(set(grp.tolist()))
     if protocol in (Protocol.SPEAKER_KFOLD, Protocol.GROUP_KFOLD):
         if n_groups < folds:

@@ -15,7 +15,7 @@ from emoscore.errors import ConfigError
 from emoscore.features import FeatureCache
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
-from emoscore.models.training import compute_features, fit_bundle, recipe_extractor
+from emoscore.models.training import fit_bundle, recipe_extractor, training_table
 from emoscore.protocols.evaluation import EvaluationResult, cross_validate
 from emoscore.vocabulary import Protocol, Task
 
@@ -49,7 +49,9 @@ def train_recipe(
     bad = tuple(frame.attrs.get("bad_rows", ()))
     extractor = recipe_extractor(recipe)
     notify(f"features {extractor.name} for {len(frame)} clips …")
-    table = compute_features(frame, extractor, recipe, cache=cache, n_jobs=n_jobs, progress=progress)
+    table = training_table(
+        frame, extractor, recipe, data_root=data_root, cache=cache, n_jobs=n_jobs, progress=progress
+    )
     evaluation = None
     if protocol:
         first = None if recipe.task == Task.DOMAIN else str(table.frame["corpus"].iloc[0])

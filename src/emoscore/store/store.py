@@ -291,16 +291,20 @@ class Store:
         with self._tx() as conn:
             return conn.execute(q.values(updated=_now(), **values)).rowcount > 0
 
-    def set_progress(self, analysis_id: str, progress: float) -> None:
-        """Mark the job running with ``progress`` in [0, 1]."""
+    def set_progress(self, analysis_id: str, progress: float) -> bool:
+        """Mark the job running with ``progress`` in [0, 1]; False when it is no longer queued
+        or running (deleted, failed meanwhile): its worker should stop."""
         p = min(1.0, max(0.0, float(progress)))
-        self._update(analysis_id, only_active=True, status="running", progress=p)
+        return self._update(analysis_id, only_active=True, status="running", progress=p)
 
     def finish(
         self, analysis_id: str, result: Mapping[str, Any], *, waveform: Sequence[float] | None = None
-    ) -> None:
-        self._update(
+    ) -> bool:
+        """Store the result of a queued or running job; a job that was failed (by a restarted
+        server) or deleted meanwhile is left as it is (False)."""
+        return self._update(
             analysis_id,
+            only_active=True,
             status="done",
             progress=1.0,
             error=None,

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -20,12 +20,15 @@ from fastapi_offline import FastAPIOffline
 
 from emoscore.errors import AudioError, EmoscoreError
 from emoscore.store import Store
+from emoscore.web.access import AccessControl
 from emoscore.web.config import ServerConfig
 from emoscore.web.jobs import JobRunner
 from emoscore.web.routes import analyses, compositions, meta
 
 RESTART_MESSAGE = "the server stopped while this job was running; upload the file again"
 MULTIPART_SLACK = 64 * 1024  # form boundaries and option fields around the file
+OTHER_BODY_LIMIT = 64 * 1024  # compose options and other JSON bodies
+CLOSE = {"connection": "close"}  # after a 413 the rest of the body is not read
 
 DESCRIPTION = """Emotion timelines of audio and video files, and film-score sketches from them.
 
@@ -35,24 +38,63 @@ for method A/B MIDI, WAV and mixed WAV, downloaded from `GET /api/artifacts/{id}
 
 
 class UploadLimit:
-    """Refuses an upload whose declared size is over the limit before its body is read."""
+    """Body limits counted as the bytes arrive: an upload over ``max_bytes`` (plus the form's
+    slack) is refused with 413 as soon as its ``Content-Length`` says so, or, without one (a
+    chunked upload), as soon as that many bytes have been received; nothing more is read. Other
+    requests carry small JSON bodies and get ``OTHER_BODY_LIMIT``."""
 
     def __init__(self, app: Any, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"].rstrip("/") == analyses.UPLOAD_PATH
-        ):
-            length = dict(scope["headers"]).get(b"content-length")
-            if length and length.isdigit() and int(length) > self.max_bytes + MULTIPART_SLACK:
-                detail = analyses.too_large(int(length), self.max_bytes)
-                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = scope["method"] == "POST" and scope["path"].rstrip("/") == analyses.UPLOAD_PATH
+        limit = self.max_bytes + MULTIPART_SLACK if upload else OTHER_BODY_LIMIT
+
+        def refusal(size: int, *, declared: bool) -> str:
+            if upload:
+                return analyses.too_large(size, self.max_bytes, declared=declared)
+            return f"request body is too large (over {limit // 1024} KiB)"
+
+        length = dict(scope["headers"]).get(b"content-length")
+        if length and length.isdigit() and int(length) > limit:
+            detail = refusal(int(length), declared=True)
+            await JSONResponse({"detail": detail}, 413, CLOSE)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(refusal(received, declared=False))
+            return message
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge as exc:
+            if not started:
+                await JSONResponse({"detail": exc.detail}, 413, CLOSE)(scope, receive, send)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from inside the body stream; FastAPI re-raises an HTTPException met while it parses a
+    body, so the refusal is a 413, never 'error parsing the body'. The connection is closed after
+    it, so the server does not go on receiving (and discarding) the rest of the body."""
+
+    def __init__(self, detail: str):
+        super().__init__(413, detail, headers=CLOSE)
 
 
 def _field_error(exc: RequestValidationError) -> str:
@@ -77,8 +119,9 @@ async def _emoscore_error(_req: Request, exc: EmoscoreError) -> JSONResponse:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     config: ServerConfig = app.state.config
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.temp_dir.mkdir(parents=True, exist_ok=True)
     store = Store(config.database_url)
-    runner = JobRunner(store, config.workers)
+    runner = JobRunner(store, config.workers, max_compose=config.max_compose_jobs)
     app.state.store, app.state.runner = store, runner
     runner.start()
     # jobs that were queued when the server stopped are queued again
@@ -107,6 +150,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     )
     app.state.config = config or ServerConfig()
     app.add_middleware(UploadLimit, max_bytes=app.state.config.max_upload_bytes)
+    # added last, so it runs first: a refused request is never read
+    app.add_middleware(AccessControl, config=app.state.config)
     # a router cannot carry a mount, so the page's files are mounted here
     app.mount("/static", StaticFiles(directory=meta.static_dir()), name="static")
     app.include_router(meta.router)

@@ -3,6 +3,14 @@
 Each worker process loads a model once and keeps it for the jobs after; it writes progress,
 the result or the failure straight into the store, so a job's state survives the server and
 the page can poll it. A worker that dies takes only its own job down (marked failed).
+
+Workers exit within half a second when the server process is gone (killed, out of memory), and
+the store takes a worker's progress, result or failure only while the job is still queued or
+running: a job the restarted server marked failed, or one deleted meanwhile, stays as it is and
+its worker stops at its next progress write. The duration limit is enforced as the audio is
+decoded, so a container that states no duration (or a false one) cannot hold a worker longer.
+Compositions run in a second, one-process pool of their own, at most ``max_compose`` waiting,
+and identical requests in flight share one job.
 """
 
 from __future__ import annotations
@@ -10,19 +18,22 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
+import os
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from emoscore.errors import EmoscoreError
+from emoscore.errors import AudioError, EmoscoreError
 from emoscore.recognize.settings import AnalysisSettings
-from emoscore.store import Store
+from emoscore.store import CompositionRecord, Store
+from emoscore.web.config import ServerConfig
 
 if TYPE_CHECKING:
     from emoscore.recognize import RecognizerCache
@@ -44,6 +55,24 @@ class AnalysisTask:
     filename: str
     settings: AnalysisSettings
     duration: float | None
+    max_duration: float | None = None
+
+
+class JobGone(Exception):
+    """The job is no longer queued or running (deleted, or failed by a restarted server)."""
+
+
+class ServerBusy(EmoscoreError):
+    """Too many jobs of one kind are waiting."""
+
+
+@dataclass(frozen=True)
+class ComposeTask:
+    """One composition request, as plain data for a worker."""
+
+    config: ServerConfig
+    analysis_id: str
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,14 +123,22 @@ def run_analysis(task: AnalysisTask) -> str:
 
     store = _store(task.db_url)
     try:
-        store.set_progress(task.analysis_id, 0.0)
+        if not store.set_progress(task.analysis_id, 0.0):
+            raise JobGone(task.analysis_id)
         last = time.monotonic()
 
         def progress(seconds_done: float) -> None:
             nonlocal last
+            if task.max_duration is not None and seconds_done > task.max_duration + task.settings.window:
+                raise AudioError(
+                    f"{task.filename}: longer than this server's limit of {task.max_duration:g} s "
+                    "(found while decoding: its header states no or a false duration)"
+                )
             now = time.monotonic()
-            if task.duration and now - last >= PROGRESS_EVERY:
-                store.set_progress(task.analysis_id, 0.95 * seconds_done / task.duration)
+            if now - last >= PROGRESS_EVERY:
+                done = 0.95 * seconds_done / task.duration if task.duration else 0.0
+                if not store.set_progress(task.analysis_id, done):
+                    raise JobGone(task.analysis_id)
                 last = now
 
         timeline = analyze(task.audio_path, task.settings, progress=progress, cache=_recognizers())
@@ -109,24 +146,49 @@ def run_analysis(task: AnalysisTask) -> str:
             raise EmoscoreError(f"{task.filename}: no audio to analyse (no analysis windows)")
         result = timeline.to_dict()
         result["input"] = task.filename
-        store.finish(task.analysis_id, result, waveform=waveform_peaks(task.audio_path))
-        return "done"
+        kept = store.finish(task.analysis_id, result, waveform=waveform_peaks(task.audio_path))
+        return "done" if kept else "gone"
+    except JobGone:
+        return "gone"
     except Exception as exc:  # every failure becomes the job's message; the worker lives on
         store.fail(task.analysis_id, _message(exc, task))
         return "failed"
 
 
+def run_compose(task: ComposeTask) -> CompositionRecord:
+    """Compose from a finished analysis (in a worker process); the stored composition."""
+    from emoscore.web.compose import compose_analysis
+
+    store = _store(task.config.database_url)
+    rec = store.get_analysis(task.analysis_id)
+    if rec is None or rec.status != "done":
+        raise EmoscoreError(f"analysis {task.analysis_id} is gone or has no result to use")
+    return compose_analysis(store, task.config, rec, **dict(task.options))
+
+
 WORKER_NICENESS = 5
+PARENT_POLL = 0.5  # seconds between checks that the server process is still there
 
 
-def _worker_init() -> None:
+def _exit_with_parent(parent: int) -> None:
+    # a spawned worker's parent is the server; once it is gone the worker is reparented
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
+
+
+def _worker_init(parent: int | None = None) -> None:
     # analysis is batch work: on a busy machine the server process answering requests goes first
-    import os
-
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):
         pass
+    if parent is not None:
+        if os.getppid() != parent:  # the server died before this worker started
+            os._exit(1)
+        threading.Thread(
+            target=_exit_with_parent, args=(parent,), daemon=True, name="exit-with-server"
+        ).start()
 
 
 def warm_up() -> None:
@@ -135,22 +197,32 @@ def warm_up() -> None:
 
 
 class JobRunner:
-    """A process pool for :func:`run_analysis` that recreates itself if a worker dies."""
+    """A process pool for :func:`run_analysis` that recreates itself if a worker dies, and a
+    one-process pool for :func:`run_compose`."""
 
-    def __init__(self, store: Store, workers: int = 2):
+    def __init__(self, store: Store, workers: int = 2, *, max_compose: int = 8):
         self.store = store
         self.workers = workers
+        self.max_compose = max_compose
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._compose_pool: ProcessPoolExecutor | None = None
         self._pending: dict[str, Future] = {}
+        self._composing: dict[tuple[str, str], Future] = {}
         self._closing = False
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        # spawn, not fork: the server process has threads (event loop, thread pool)
+        return ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # spawn, not fork: the server process has threads (event loop, thread pool)
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
-            )
+            self._pool = self._new_pool(self.workers)
         return self._pool
 
     def start(self) -> None:
@@ -174,6 +246,45 @@ class JobRunner:
                 fut = self._executor().submit(run_analysis, task)
             self._pending[task.analysis_id] = fut
         fut.add_done_callback(functools.partial(self._done, task.analysis_id))
+
+    def cancel(self, analysis_id: str) -> None:
+        """Stop ``analysis_id``: a queued job is dropped; a running one stops at its next progress
+        write, once the store no longer holds it as active (see :func:`run_analysis`)."""
+        with self._lock:
+            fut = self._pending.get(analysis_id)
+        if fut is not None:
+            fut.cancel()
+
+    def compose(self, task: ComposeTask) -> Future:
+        """A future of :func:`run_compose`; an identical request in flight shares its future.
+        Raises :class:`ServerBusy` when ``max_compose`` compositions are waiting."""
+        import json
+
+        key = (task.analysis_id, json.dumps(dict(task.options), sort_keys=True, default=str))
+        with self._lock:
+            fut = self._composing.get(key)
+            if fut is not None:
+                return fut
+            if len(self._composing) >= self.max_compose:
+                raise ServerBusy(
+                    f"the server is busy composing ({len(self._composing)} waiting); try again later"
+                )
+            if self._compose_pool is None:
+                self._compose_pool = self._new_pool(1)
+            try:
+                fut = self._compose_pool.submit(run_compose, task)
+            except BrokenProcessPool:
+                self._compose_pool = self._new_pool(1)
+                fut = self._compose_pool.submit(run_compose, task)
+            self._composing[key] = fut
+        fut.add_done_callback(functools.partial(self._composed, key))
+        return fut
+
+    def _composed(self, key: tuple[str, str], fut: Future) -> None:
+        with self._lock:
+            self._composing.pop(key, None)
+            if not fut.cancelled() and isinstance(fut.exception(), BrokenProcessPool):
+                self._compose_pool = None
 
     def _done(self, analysis_id: str, fut: Future) -> None:
         with self._lock:
@@ -202,12 +313,12 @@ class JobRunner:
         """Stop now: queued jobs stay queued in the store (re-queued at the next start), the
         running ones are stopped and will be marked failed then."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            pools = [p for p in (self._pool, self._compose_pool) if p is not None]
+            self._pool = self._compose_pool = None
             self._closing = True
-        if pool is None:
-            return
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
+        procs = [p for pool in pools for p in (getattr(pool, "_processes", None) or {}).values()]
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             if p.is_alive():
                 p.terminate()

@@ -35,8 +35,11 @@ UPLOAD_PATH = "/api/analyses"
 router = APIRouter(prefix=UPLOAD_PATH, tags=["analyses"])
 
 
-def too_large(size: int, limit: int) -> str:
-    return f"upload is too large ({size / 1e6:.1f} MB); the limit is {limit / 1e6:.1f} MB"
+def too_large(size: int, limit: int, *, declared: bool = True) -> str:
+    """The 413 message: ``declared`` when the size is the client's ``Content-Length``, else the
+    bytes received before reading stopped."""
+    what = f"{size / 1e6:.1f} MB" if declared else f"more than {size / 1e6:.1f} MB received"
+    return f"upload is too large ({what}); the limit is {limit / 1e6:.1f} MB"
 
 
 def submit_analysis(runner: JobRunner, config: ServerConfig, rec: AnalysisRecord) -> None:
@@ -49,6 +52,7 @@ def submit_analysis(runner: JobRunner, config: ServerConfig, rec: AnalysisRecord
         hop=opts.get("hop"),
         domain=opts.get("domain") or DomainMode.SPEECH,  # stored before 0.2: no domain = speech only
         smooth=opts.get("smooth") or Smoothing.OFF,
+        transcript=bool(opts.get("transcript", False)),
     )
     runner.submit(
         AnalysisTask(
@@ -58,6 +62,7 @@ def submit_analysis(runner: JobRunner, config: ServerConfig, rec: AnalysisRecord
             filename=rec.filename,
             settings=settings,
             duration=rec.duration,
+            max_duration=config.max_duration,
         )
     )
 
@@ -71,6 +76,7 @@ def analysis_options(
     method: str,
     domain: str | None = None,
     smooth: str | None = None,
+    transcript: bool = False,
 ) -> dict[str, Any]:
     """The options an upload is analysed with, checked (by the library's settings) before its
     body is stored."""
@@ -85,6 +91,7 @@ def analysis_options(
         hop=hop_s,
         domain=domain or config.default_domain,
         smooth=smooth or Smoothing.OFF,
+        transcript=transcript,
     )
     return {
         "model": model_name,
@@ -92,6 +99,7 @@ def analysis_options(
         "hop": hop_s,
         "domain": str(settings.domain),
         "smooth": str(settings.smooth),
+        "transcript": settings.transcript,
         "method": methods_label(parse_methods(method)),
     }
 
@@ -155,10 +163,24 @@ def create_analysis(
     smooth: Annotated[
         str | None, Form(description="off (default), median or hmm: smooth neighbouring windows")
     ] = None,
+    transcript: Annotated[
+        bool,
+        Form(
+            description="true: transcribe the speech windows (top-level transcript of utterances and "
+            "each window's words in text)"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """Upload a file; it is analysed by a worker. Poll the returned ``url``."""
     opts = analysis_options(
-        config, model=model, window=window, hop=hop, method=method, domain=domain, smooth=smooth
+        config,
+        model=model,
+        window=window,
+        hop=hop,
+        method=method,
+        domain=domain,
+        smooth=smooth,
+        transcript=transcript,
     )
     if runner.active >= config.max_active_jobs:
         raise HTTPException(429, f"the server is busy ({runner.active} jobs waiting); try again later")
@@ -191,11 +213,15 @@ def get_analysis(analysis_id: str, store: StoreDep) -> dict[str, Any]:
 
 
 @router.delete("/{analysis_id}")
-def delete_analysis(analysis_id: str, store: StoreDep, config: ConfigDep) -> dict[str, Any]:
-    """Forget an analysis, its compositions and files (the upload too, unless shared)."""
+def delete_analysis(
+    analysis_id: str, store: StoreDep, config: ConfigDep, runner: RunnerDep
+) -> dict[str, Any]:
+    """Forget an analysis, its compositions and files (the upload too, unless shared); a queued or
+    running analysis is stopped."""
     rec = analysis_or_404(store, analysis_id, with_result=False)
     if store.delete_analysis(rec.id) is None:
         raise HTTPException(404, f"analysis {analysis_id!r} not found")
+    runner.cancel(rec.id)
     shutil.rmtree(config.artifacts_dir / rec.id, ignore_errors=True)
     if store.count_uses(rec.sha256) == 0:
         upload_path(config.uploads_dir, rec.sha256).unlink(missing_ok=True)

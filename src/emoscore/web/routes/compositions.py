@@ -3,14 +3,16 @@ files to download."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from emoscore.web.compose import artifact_filename, compose_analysis
-from emoscore.web.routes.deps import ConfigDep, StoreDep, analysis_or_404, done_or_409
+from emoscore.web.compose import artifact_filename
+from emoscore.web.jobs import ComposeTask, ServerBusy
+from emoscore.web.routes.deps import ConfigDep, RunnerDep, StoreDep, analysis_or_404, done_or_409
 from emoscore.web.routes.views import composition_view
 
 router = APIRouter(tags=["music"])
@@ -48,25 +50,26 @@ def maps() -> dict[str, Any]:
 
 
 @router.post("/api/analyses/{analysis_id}/compose", status_code=201)
-def compose(
-    analysis_id: str, store: StoreDep, config: ConfigDep, options: ComposeRequest | None = None
+async def compose(
+    analysis_id: str,
+    store: StoreDep,
+    config: ConfigDep,
+    runner: RunnerDep,
+    options: ComposeRequest | None = None,
 ) -> dict[str, Any]:
     """Method A/B interval sequences and/or the score sketch → MIDI, WAV (44.1 kHz, 24-bit), the
-    mix under the upload, and for the sketch its cue sheet (CSV; the cues are in the intervals JSON)."""
+    mix under the upload, and for the sketch its cue sheet (CSV; the cues are in the intervals JSON).
+
+    Composing runs in a worker process, never in the server: at most ``--max-compose`` requests
+    wait (429 above) and identical requests in flight share one composition."""
     options = options or ComposeRequest()
-    rec = done_or_409(analysis_or_404(store, analysis_id))
-    comp = compose_analysis(
-        store,
-        config,
-        rec,
-        method=options.method,
-        root=options.root,
-        program=options.program,
-        mix=options.mix,
-        style=options.style,
-        seed=options.seed,
-    )
-    return composition_view(comp)
+    done_or_409(analysis_or_404(store, analysis_id, with_result=False))
+    try:
+        fut = runner.compose(ComposeTask(config, analysis_id, options.model_dump()))
+    except ServerBusy as exc:
+        raise HTTPException(429, str(exc)) from None
+    # shielded: a client that hangs up must not cancel the job other identical requests share
+    return composition_view(await asyncio.shield(asyncio.wrap_future(fut)))
 
 
 @router.get("/api/artifacts/{artifact_id}")
