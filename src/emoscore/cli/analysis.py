@@ -7,19 +7,9 @@ from typing import Any
 
 import click
 
+from emoscore.cli.options import analysis_options
 from emoscore.cli.output import check_plot_path, check_writable, dumps, progress_bar, table, write_atomic
 from emoscore.timeline import Timeline
-from emoscore.vocabulary import (
-    ASR_MODELS,
-    DEFAULT_WINDOW,
-    DOMAIN_MODES,
-    MAX_WINDOW,
-    MIN_WINDOW,
-    SMOOTHINGS,
-    AsrModel,
-    DomainMode,
-    Smoothing,
-)
 
 FORMATS = ("json", "csv", "table")
 NONE = "–"  # what the table shows where a value does not apply
@@ -87,15 +77,7 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
 
 @click.command()
 @click.argument("input", type=click.Path(path_type=Path))
-@click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
-@click.option(
-    "--window",
-    type=float,
-    default=DEFAULT_WINDOW,
-    show_default=True,
-    help=f"Analysis window, {MIN_WINDOW:g}–{MAX_WINDOW:g} s.",
-)
-@click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
+@analysis_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "-o",
@@ -108,36 +90,6 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
     "--plot", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Timeline plot PNG."
 )
 @click.option("--denoise", is_flag=True, help="Spectral-gating noise reduction before analysis.")
-@click.option(
-    "--domain",
-    type=click.Choice(DOMAIN_MODES),
-    default=DomainMode.AUTO.value,
-    show_default=True,
-    help="auto: detect speech / music / other in every window (speech gets the speech emotion, music "
-    "the music models' valence/arousal and quadrant, other sounds the sound model's valence/arousal); "
-    "speech or music: treat every window as that. Silence is always detected.",
-)
-@click.option(
-    "--smooth",
-    type=click.Choice(SMOOTHINGS),
-    default=Smoothing.OFF.value,
-    show_default=True,
-    help="Smooth neighbouring windows of the same domain: median (3 windows) or hmm (sticky "
-    "forward-backward); off keeps the raw windows.",
-)
-@click.option(
-    "--transcript",
-    is_flag=True,
-    help="Transcribe the speech windows (Whisper, offline): a top-level transcript of utterances "
-    "{start, end, text, language} and each window's words in `text`.",
-)
-@click.option(
-    "--asr-model",
-    type=click.Choice(ASR_MODELS),
-    default=AsrModel.BASE.value,
-    show_default=True,
-    help="Whisper size for --transcript and for models that read words (small needs its wheels).",
-)
 def analyze(
     input: Path,
     model: str,

@@ -7,17 +7,9 @@ from pathlib import Path
 
 import click
 
+from emoscore.cli.options import analysis_options
 from emoscore.vocabulary import (
-    ASR_MODELS,
     COMPOSE_CHOICES,
-    DEFAULT_WINDOW,
-    DOMAIN_MODES,
-    MAX_WINDOW,
-    MIN_WINDOW,
-    SMOOTHINGS,
-    AsrModel,
-    DomainMode,
-    Smoothing,
 )
 
 
@@ -30,35 +22,7 @@ from emoscore.vocabulary import (
     help="RESULTS.parquet (a folder pandas reads as one table) or a database URL "
     "(e.g. sqlite:///emoscore.db; tables batch_results, batch_files, batch_errors).",
 )
-@click.option("--model", default="default", show_default=True, help="Shipped model name or bundle path.")
-@click.option(
-    "--domain",
-    default=DomainMode.AUTO.value,
-    show_default=True,
-    metavar="|".join(DOMAIN_MODES),
-    help="As analyze --domain: auto detects speech / music / other per window; speech or music "
-    "treat every window as that (silence is always detected).",
-)
-@click.option(
-    "--smooth",
-    default=Smoothing.OFF.value,
-    show_default=True,
-    metavar="|".join(SMOOTHINGS),
-    help="As analyze --smooth: median or hmm over neighbouring windows of one domain; off: raw windows.",
-)
-@click.option(
-    "--transcript",
-    is_flag=True,
-    help="As analyze --transcript: transcribe the speech windows; each row gets the window's words "
-    "in the text column (part of the resume key).",
-)
-@click.option(
-    "--asr-model",
-    type=click.Choice(ASR_MODELS),
-    default=AsrModel.BASE.value,
-    show_default=True,
-    help="Whisper size for --transcript and for models that read words.",
-)
+@analysis_options
 @click.option(
     "--compose",
     "compose",
@@ -75,14 +39,6 @@ from emoscore.vocabulary import (
     help="Where --compose writes MIDI (default: RESULTS_midi/ beside a Parquet output, "
     "./batch_midi for a database), mirroring the input folder.",
 )
-@click.option(
-    "--window",
-    type=float,
-    default=DEFAULT_WINDOW,
-    show_default=True,
-    help=f"Analysis window, {MIN_WINDOW:g}–{MAX_WINDOW:g} s.",
-)
-@click.option("--hop", type=float, default=None, help="Hop between windows in seconds (default: the window).")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
