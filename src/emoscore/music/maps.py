@@ -138,7 +138,9 @@ def _canonical(label: str) -> str:
     return _synonyms().get(key, key)
 
 
-def _read_toml(path: str | Path | None, shipped: str) -> tuple[dict, str]:
+def read_toml(path: str | Path | None, shipped: str, *, what: str = "map") -> tuple[dict, str]:
+    r"""A TOML file of ``what`` (or the shipped ``data/<shipped>``) and its origin for messages;
+    unreadable or invalid files are one-line :class:`ConfigError`\ s."""
     if path is None:
         text = resources.files("emoscore.data").joinpath(shipped).read_text()
         origin = f"emoscore/data/{shipped}"
@@ -146,7 +148,7 @@ def _read_toml(path: str | Path | None, shipped: str) -> tuple[dict, str]:
         try:
             text = Path(path).read_text()
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read map ({exc.strerror})") from None
+            raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
         except UnicodeDecodeError:
             raise ConfigError(f"{path}: not a text (TOML) file") from None
         origin = str(path)
@@ -163,7 +165,7 @@ def load_interval_table(path: str | Path | None = None) -> IntervalTable:
     >>> [t.get(k).semitones for k in ("P1", "m3", "tritone", "11")]
     [0, 3, 6, 11]
     """
-    raw, origin = _read_toml(path, "intervals.toml")
+    raw, origin = read_toml(path, "intervals.toml")
     try:
         items = [
             Interval(
@@ -192,7 +194,7 @@ def load_method_b(path: str | Path | None = None, *, table: IntervalTable | None
     'minor 2nd'
     """
     table = table or load_interval_table()
-    raw, origin = _read_toml(path, "method_b.toml")
+    raw, origin = read_toml(path, "method_b.toml")
     emotions = raw.get("emotions")
     if not isinstance(emotions, dict) or not emotions:
         raise ConfigError(f"{origin}: needs an [emotions] table of emotion = interval")
@@ -225,7 +227,7 @@ def load_method_a(path: str | Path | None = None, *, table: IntervalTable | None
     12
     """
     table = table or load_interval_table()
-    raw, origin = _read_toml(path, "method_a.toml")
+    raw, origin = read_toml(path, "method_a.toml")
     entries = raw.get("regions")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{origin}: needs [[regions]] entries with interval, valence, arousal")
@@ -364,7 +366,7 @@ def plot_region_map(
 
 def map_method(path: str | Path) -> str:
     """Which method a user map file is for: "A" ([[regions]]) or "B" ([emotions])."""
-    raw, origin = _read_toml(path, "")
+    raw, origin = read_toml(path, "")
     if "regions" in raw and "emotions" not in raw:
         return "A"
     if "emotions" in raw and "regions" not in raw:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from emoscore.errors import ConfigError
-from emoscore.music.maps import Interval, IntervalTable, load_interval_table
+from emoscore.music.maps import Interval, IntervalTable, load_interval_table, read_toml
 
 #: semitones of the major-scale degrees a Roman numeral names
 DEGREES = {"I": 0, "II": 2, "III": 4, "IV": 5, "V": 7, "VI": 9, "VII": 11}
@@ -242,24 +240,6 @@ class _Reader:
         return int(value[0]), int(value[1])
 
 
-def _read(path: str | Path | None) -> tuple[dict[str, Any], str]:
-    if path is None:
-        text = resources.files("emoscore.data").joinpath("sketch.toml").read_text()
-        origin = "emoscore/data/sketch.toml"
-    else:
-        try:
-            text = Path(path).read_text()
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read sketch rules ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not a text (TOML) file") from None
-        origin = str(path)
-    try:
-        return tomllib.loads(text), origin
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{origin}: not valid TOML ({exc})") from None
-
-
 def _bands(rd: _Reader, entries: Any, key: str) -> list[tuple[int, tuple[float, float], Mapping[str, Any]]]:
     """``[[key]]`` entries with ``arousal = [lo, hi]`` that tile [0, 1] in order."""
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
@@ -338,7 +318,7 @@ def load_sketch_rules(path: str | Path | None = None, *, table: IntervalTable | 
     ('aeolian', ['I', 'IV', 'I:add9', 'V'])
     """
     table = table or load_interval_table()
-    raw, origin = _read(path)
+    raw, origin = read_toml(path, "sketch.toml", what="sketch rules")
     rd = _Reader(origin)
 
     cues = rd.table(raw, "cues")

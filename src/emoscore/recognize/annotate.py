@@ -21,7 +21,7 @@ from emoscore.errors import ConfigError, ModelError
 from emoscore.features import ConcatExtractor
 from emoscore.features.windowed import WindowedExtractor, excerpt_spans
 from emoscore.models.bundle import ModelBundle
-from emoscore.models.registry import load_model
+from emoscore.models.registry import default_model, load_model
 from emoscore.vocabulary import Domain, DomainMode, Task, parse_domain_mode
 
 #: a window is speech when the detector gives speech at least this probability: dialogue over
@@ -31,6 +31,29 @@ from emoscore.vocabulary import Domain, DomainMode, Task, parse_domain_mode
 #: at +3 / 0 dB is called speech in 0.98 / 0.96 of windows (0.75 / 0.58 by the argmax), the songs
 #: alone in none (4Q songs: 0.01).
 SPEECH_THRESHOLD = 0.2
+
+
+#: the annotator's constructor argument for each task model it holds
+ANNOTATOR_TASKS: dict[str, Task] = {
+    "valence": Task.VALENCE,
+    "arousal": Task.AROUSAL,
+    "quadrant": Task.QUADRANT,
+    "detector": Task.DOMAIN,
+}
+
+
+def task_models(domain: str = DomainMode.AUTO) -> dict[Task, str]:
+    """The shipped task bundles (task → model name) a domain mode runs: none for ``speech``, the
+    music models for ``music``, and the detector too for ``auto``.
+
+    >>> sorted(task_models("music").values()), "domain" in task_models("auto").values()
+    (['arousal', 'quadrant', 'valence'], True)
+    """
+    mode = parse_domain_mode(domain) or DomainMode.AUTO
+    if mode == DomainMode.SPEECH:
+        return {}
+    tasks = [Task.VALENCE, Task.AROUSAL, Task.QUADRANT] + ([Task.DOMAIN] if mode == DomainMode.AUTO else [])
+    return {task: default_model(task) for task in tasks}
 
 
 def _check(bundle: ModelBundle, task: str) -> ModelBundle:
@@ -97,23 +120,17 @@ class SoundAnnotator:
         self._sound = sound
 
     @classmethod
-    def from_names(
-        cls,
-        domain: str = DomainMode.AUTO,
-        *,
-        valence: str = "valence",
-        arousal: str = "arousal",
-        quadrant: str = "quadrant",
-        detector: str = "domain",
-    ) -> SoundAnnotator:
-        """The committed default bundles (or others by name or path)."""
-        auto = parse_domain_mode(domain) == DomainMode.AUTO
+    @classmethod
+    def from_names(cls, domain: str = DomainMode.AUTO) -> SoundAnnotator:
+        """The committed task bundles a domain mode uses (:func:`task_models`)."""
+        names = task_models(domain)
         return cls(
             domain=domain,
-            valence=load_model(valence, task=Task.VALENCE),
-            arousal=load_model(arousal, task=Task.AROUSAL),
-            quadrant=load_model(quadrant, task=Task.QUADRANT),
-            detector=load_model(detector, task=Task.DOMAIN) if auto else None,
+            **{
+                arg: load_model(names[task], task=task)
+                for arg, task in ANNOTATOR_TASKS.items()
+                if task in names
+            },
         )
 
     @property

@@ -79,12 +79,9 @@ class AnalysisSettings:
         from emoscore.models.bundle import read_metadata
         from emoscore.models.multimodal import needs_words
         from emoscore.models.registry import check_model_task
+        from emoscore.recognize.annotate import task_models
 
-        names = {Task.EMOTION: self.model}
-        if self.domain != DomainMode.SPEECH:
-            names |= {Task.VALENCE: "valence", Task.AROUSAL: "arousal", Task.QUADRANT: "quadrant"}
-            if self.domain == DomainMode.AUTO:
-                names[Task.DOMAIN] = "domain"
+        names = {Task.EMOTION: self.model, **task_models(self.domain)}
         out = {}
         words = self.transcript
         for task, name in names.items():
