@@ -1,4 +1,5 @@
-"""Figures users ask for: the emotion timeline and a confusion matrix (matplotlib, Agg)."""
+"""Figures users ask for: the emotion timeline, a confusion matrix and a reliability diagram
+(matplotlib, Agg)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from emoscore.atomic import save_figure  # noqa: E402
+from emoscore.models.calibration import ReliabilityBin  # noqa: E402
 from emoscore.protocols.metrics import ClassificationReport  # noqa: E402
 from emoscore.timeline import Timeline  # noqa: E402
 from emoscore.vocabulary import Domain  # noqa: E402
@@ -118,5 +120,31 @@ def plot_confusion(report: ClassificationReport, path: str | Path, title: str = 
     ax.set_title(
         title or f"WA {report.wa:.3f}  UA {report.ua:.3f}  (chance UA {report.chance_ua:.3f})", fontsize=9
     )
+    fig.tight_layout()
+    return save_figure(fig, path, dpi=110)
+
+
+def plot_reliability(
+    curves: dict[str, list[ReliabilityBin]], path: str | Path, title: str = "Reliability"
+) -> Path:
+    """Reliability diagram: accuracy against stated confidence per bin, one line per curve (the
+    diagonal is a model whose confidence means what it says); bar widths show how many windows."""
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="perfectly calibrated")
+    for name, bins in curves.items():
+        used = [b for b in bins if b.n]
+        ece = sum(b.n * abs(b.accuracy - b.confidence) for b in used) / max(sum(b.n for b in used), 1)
+        ax.plot(
+            [b.confidence for b in used],
+            [b.accuracy for b in used],
+            marker="o",
+            label=f"{name} (ECE {ece:.3f})",
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (top class)")
+    ax.set_ylabel("accuracy")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     return save_figure(fig, path, dpi=110)

@@ -25,6 +25,7 @@ import numpy as np
 from emoscore.atomic import atomic_output
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ModelError
+from emoscore.models.calibration import apply_temperature, bundle_temperature
 
 BUNDLE_FORMAT = 1
 _TRACKED_LIBS = (
@@ -81,7 +82,7 @@ class ModelBundle:
         proba = np.asarray(self.estimator.predict_proba(features), dtype=np.float64)
         order = [list(self.estimator.classes_).index(lab) for lab in self.labels]
         proba = np.clip(proba[:, order], 0.0, None)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return apply_temperature(proba / proba.sum(axis=1, keepdims=True), bundle_temperature(self.meta))
 
     def predict_proba(self, features: Any, groups: Any = None) -> np.ndarray:
         """Class probabilities in the order of :attr:`labels`, each row summing to 1.

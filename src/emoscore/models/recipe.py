@@ -15,7 +15,8 @@ from typing import Any
 
 from emoscore.audio.preprocess import Preprocessing
 from emoscore.errors import ConfigError
-from emoscore.vocabulary import Task, parse_task
+from emoscore.models.calibration import check_calibration
+from emoscore.vocabulary import Task, parse_task, parse_tier
 
 NORMALIZATIONS = ("none", "speaker", "corpus")
 
@@ -42,6 +43,10 @@ class TrainingRecipe:
     # augmented copies of every training clip: ``copies`` plus Augmentation settings, with
     # ``music_corpora`` naming the corpora whose clips are the music beds (models/training.py)
     augment: dict[str, Any] = field(default_factory=dict)
+    # "temperature": fit one temperature on leave-one-corpus-out predictions (models/calibration.py)
+    calibration: str = "none"
+    # "fast": the emotion model runs with the fast tier's task models (models/registry.py TIER_MODELS)
+    tier: str = "standard"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -65,6 +70,10 @@ class TrainingRecipe:
                 raise ConfigError(f"{origin}: normalization must be one of {', '.join(NORMALIZATIONS)}")
             if "preprocessing" in kw:
                 kw["preprocessing"] = Preprocessing.from_dict(dict(kw["preprocessing"]))
+            if "tier" in kw:
+                kw["tier"] = parse_tier(kw["tier"], origin=origin).value
+            if "calibration" in kw:
+                kw["calibration"] = check_calibration(str(kw["calibration"]), origin=origin)
             if kw.get("augment"):
                 kw["augment"] = check_augment(dict(kw["augment"]), origin=origin)
             return cls(**kw)

@@ -9,7 +9,7 @@ clips (a table's ``augmented`` rows) only ever train, and only with their own sp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -232,6 +232,42 @@ def shared_classes(frame: pd.DataFrame, labels: Sequence[str] | None = None) -> 
     return tuple(lab for lab in order if lab in common)
 
 
+@dataclass(frozen=True)
+class HeldOutCorpusFit:
+    """The recipe fitted on every corpus but ``corpus``, and its probabilities for that corpus's
+    clips (rows ``test`` of the table, every class, in the order of ``estimator.classes_``)."""
+
+    corpus: str
+    test: np.ndarray
+    estimator: Any
+    proba: np.ndarray
+
+
+def held_out_corpus_fits(
+    recipe: TrainingRecipe, table: FeatureTable, classes: Sequence[str] | None = None
+) -> Iterator[HeldOutCorpusFit]:
+    """For each corpus in turn: fit on the others (with their augmented copies), predict its clips
+    (only those of ``classes`` when given).
+
+    Test speakers are normalised by the unlabelled features of their tested clips, as at inference.
+    """
+    frame = table.frame
+    corpora = list(dict.fromkeys(frame["corpus"].astype(str)))
+    if len(corpora) < 2:
+        raise DataError(f"loco needs at least two corpora, got {', '.join(corpora) or 'none'}")
+    augmented = augmented_rows(frame)
+    for corpus in corpora:
+        held = (frame["corpus"] == corpus).to_numpy()
+        train = np.flatnonzero(~held)
+        tested = frame["label"].astype(str).isin(classes).to_numpy() if classes is not None else True
+        test = np.flatnonzero(held & ~augmented & tested)
+        est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
+        X_test = take(table.X, test)
+        if normalizer is not None:
+            X_test = normalizer.transform(X_test, held_out_groups(frame.iloc[test]))
+        yield HeldOutCorpusFit(corpus, test, est, np.asarray(est.predict_proba(X_test), dtype=np.float64))
+
+
 def leave_one_corpus_out(
     recipe: TrainingRecipe, table: FeatureTable, *, labels: Sequence[str] | None = None
 ) -> LocoResult:
@@ -252,18 +288,11 @@ def leave_one_corpus_out(
         shown = ", ".join(classes) or "none"
         raise DataError(f"loco: corpora {', '.join(corpora)} share fewer than two classes ({shown})")
     label_of = frame["label"].astype(str)
-    augmented = augmented_rows(frame)
     results = []
-    for corpus in corpora:
-        held = (frame["corpus"] == corpus).to_numpy()
-        train = np.flatnonzero(~held)  # with the other corpora's augmented copies
-        test = np.flatnonzero(held & ~augmented & label_of.isin(classes).to_numpy())
-        est, normalizer = fit_normalized(recipe, take(table.X, train), frame.iloc[train])
-        X_test = take(table.X, test)
-        if normalizer is not None:
-            X_test = normalizer.transform(X_test, held_out_groups(frame.iloc[test]))
-        known = [str(c) for c in est.classes_]
-        proba = est.predict_proba(X_test)[:, [known.index(c) for c in classes]]
+    for fit in held_out_corpus_fits(recipe, table, classes):
+        test = fit.test
+        known = [str(c) for c in fit.estimator.classes_]
+        proba = fit.proba[:, [known.index(c) for c in classes]]
         predicted = np.asarray(classes)[proba.argmax(axis=1)]
         truth = label_of.to_numpy()[test]
         preds = pd.DataFrame(
@@ -273,7 +302,7 @@ def leave_one_corpus_out(
         report = classification_report(truth, predicted, labels=list(classes))
         results.append(
             EvaluationResult(
-                report, "held-out corpus", Protocol.LOCO.value, 1, corpus, recipe.name, preds, (), True
+                report, "held-out corpus", Protocol.LOCO.value, 1, fit.corpus, recipe.name, preds, (), True
             )
         )
     return LocoResult(recipe.name, classes, tuple(results), table.errors)

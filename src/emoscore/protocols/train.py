@@ -16,6 +16,7 @@ from emoscore.features import FeatureCache
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import fit_bundle, recipe_extractor, training_table
+from emoscore.protocols.calibration import calibrate_recipe
 from emoscore.protocols.evaluation import EvaluationResult, cross_validate
 from emoscore.vocabulary import Protocol, Task
 
@@ -60,4 +61,7 @@ def train_recipe(
         )
     metrics = {k: v for k, v in evaluation.to_dict().items() if k != "bad_rows"} if evaluation else {}
     bundle = fit_bundle(recipe, table, extractor, metrics=metrics)
+    if recipe.calibration == "temperature":
+        notify("calibrating the confidence on leave-one-corpus-out predictions …")
+        bundle.meta["calibration"] = calibrate_recipe(recipe, table).to_dict()
     return TrainingRun(bundle, evaluation, bad + table.errors)
