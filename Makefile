@@ -11,6 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev,web]'
+	# musicnn's weights (ISC); its code pins TF1-era packages, emoscore reads only the checkpoints
+	$(BIN)/pip install -q --no-deps musicnn==0.1.0
 	touch $@
 
 venv: $(VENV)/.installed
@@ -35,6 +37,13 @@ lint: venv
 models: venv
 	$(BIN)/emoscore train --recipe default --jobs 2 -o src/emoscore/data/models/default.emo
 	$(BIN)/emoscore train --recipe fast --jobs 2 -o src/emoscore/data/models/fast.emo
+	# the detector and music models of each tier (models/registry.py)
+	for t in domain valence arousal quadrant; do \
+		$(BIN)/emoscore train --task $$t --jobs 2 -o src/emoscore/data/models/$$t.emo || exit 1; \
+	done
+	for t in domain valence arousal quadrant; do \
+		$(BIN)/emoscore train --task $$t --recipe $$t-fast --jobs 2 -o src/emoscore/data/models/$$t-fast.emo || exit 1; \
+	done
 
 benchmarks: venv
 	$(BIN)/python benchmarks/bench_analyze.py

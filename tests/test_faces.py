@@ -26,7 +26,9 @@ from emoscore.timeline import ROW_COLUMNS, ROW_SCHEMA, Timeline
 
 RATE = 16_000
 WINDOW, HOP = 2.0, 1.5  # overlapping windows and a short, padded last one
-TOL = 1e-6
+# numbers agree to 1e-5: the music models' float32 torch network (musicnn) differs by ~2e-6
+# between a batch worker process and the test's own process; any real divergence is far larger
+TOL = 1e-5
 
 
 def _scene() -> np.ndarray:

@@ -315,6 +315,11 @@ def read_timeline(path: str | Path) -> Timeline:
         raise DataError(f"{p}: not a valid timeline ({exc})") from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise DataError(f"{p}: not a timeline JSON file (missing or bad field {exc})") from None
+    for i, s in enumerate(tl.segments):  # what scoring reads from every speech window
+        if s.domain == "speech" and (s.valence is None or s.arousal is None):
+            raise DataError(
+                f"{p}: not a valid timeline (segments[{i}]: a speech window needs its valence and arousal)"
+            )
     if tl.audio is not None and not Path(tl.audio).is_absolute():
         tl = replace(tl, audio=str(p.parent / tl.audio))
     return tl

@@ -236,6 +236,28 @@ def parse_task(value: str, *, allow: Iterable[Task] = tuple(Task)) -> Task:
     return task
 
 
+class Tier(StrEnum):
+    """How costly a model's features are: an emotion model's tier picks the task models (domain
+    detector, music valence/arousal/quadrant) that run beside it (``models.registry.TIER_MODELS``)."""
+
+    STANDARD = "standard"
+    FAST = "fast"
+
+
+def parse_tier(value: str | None, *, origin: str = "tier") -> Tier:
+    """A tier name; ``None`` is the standard tier.
+
+    >>> parse_tier("fast"), parse_tier(None)
+    (<Tier.FAST: 'fast'>, <Tier.STANDARD: 'standard'>)
+    """
+    if value is None:
+        return Tier.STANDARD
+    try:
+        return Tier(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"{origin}: unknown tier {value!r}; known: {', '.join(Tier)}") from None
+
+
 class Protocol(StrEnum):
     """Evaluation protocols (see :mod:`emoscore.protocols.splits`)."""
 

@@ -287,6 +287,44 @@ def test_truncated_ogg(tone):
     both_fail(cut(tone("t.ogg", seconds=2.0, rate=44_100, subtype="VORBIS"), 0.4), "not a|truncated|corrupt")
 
 
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.95])
+@pytest.mark.parametrize(
+    ("name", "subtype", "rate"), [("t.ogg", "VORBIS", 44_100), ("t_opus.ogg", "OPUS", 48_000)]
+)
+def test_truncated_ogg_vorbis_and_opus(tone, name, subtype, rate, fraction):
+    """libsndfile reads a cut Ogg file as a shorter whole one; the page walk says it is cut."""
+    whole = tone(name, seconds=3.0, rate=rate, subtype=subtype)
+    assert abs(load_audio(whole).duration - 3.0) < 0.05  # the whole file has its end-of-stream page
+    path = cut(whole, fraction)
+    for fn in (probe_audio, load_audio):
+        with pytest.raises(AudioError, match="truncated or corrupt audio") as exc:
+            fn(path)
+        assert_one_line(exc, path)
+
+
+def test_ogg_cut_at_a_page_boundary(ffmpeg, stereo_source):
+    """Every page whole, but the stream never closed: no end-of-stream page."""
+    whole = stereo_source.with_name("t.opus")
+    ffmpeg("-i", stereo_source, "-c:a", "libopus", whole)
+    data = whole.read_bytes()
+    pages = [i for i in range(len(data)) if data.startswith(b"OggS", i)]
+    path = whole.with_name("pages.opus")
+    path.write_bytes(data[: pages[len(pages) // 2]])
+    both_fail(path, "truncated or corrupt audio \\(the Ogg stream ends without its end-of-stream page\\)")
+
+
+def test_ogg_with_trailing_bytes_after_the_stream_is_whole(tone):
+    path = tone("t.ogg", seconds=1.0, rate=44_100, subtype="VORBIS")
+    path.write_bytes(path.read_bytes() + b"\0" * 100)
+    assert abs(load_audio(path).duration - 1.0) < 0.05
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.97])
+def test_truncated_flac_says_so(tone, fraction):
+    path = cut(tone("t.flac", seconds=3.0, rate=44_100), fraction)
+    both_fail(path, "truncated or corrupt audio")
+
+
 def test_wav_with_streaming_length_is_not_called_truncated(tone, peak_freq):
     """Encoders writing to a pipe leave data size 0xFFFFFFFF; that is a valid file."""
     path = tone("pipe.wav", freq=FREQ, seconds=1.0)

@@ -8,6 +8,7 @@ import soundfile as sf
 
 from emoscore.audio.decode import load_audio
 from emoscore.audio.vad import ABSOLUTE_FLOOR_DB, SileroVAD, level_db, silence_floor
+from emoscore.errors import ConfigError
 
 RATE = 16_000
 
@@ -46,3 +47,21 @@ def test_vad_survives_pickling(tmp_path):
     again = pickle.loads(pickle.dumps(vad))
     sf.write(tmp_path / "z.wav", np.zeros(RATE, np.float32), RATE)
     assert again.voiced_share([np.zeros(RATE, np.float32)])[0] == 0.0
+
+
+def test_the_8khz_mode_agrees_with_the_16khz_one(espeak_speech):
+    """The fast tier's Silero runs at 8 kHz (the windows decimated): same 32-ms frames, and speech,
+    tone and hiss are told apart as at 16 kHz."""
+    speech = load_audio(espeak_speech("Get out of my house, now!"), sample_rate=RATE).samples
+    rng = np.random.default_rng(1)
+    t = np.arange(3 * RATE) / RATE
+    tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    hiss = (0.05 * rng.standard_normal(3 * RATE)).astype(np.float32)
+    fast, full = SileroVAD(model_rate=8000), SileroVAD()
+    frames = fast.frame_probabilities([speech, hiss])
+    assert [len(p) for p in frames] == [len(p) for p in full.frame_probabilities([speech, hiss])]
+    shares = fast.voiced_share([speech, tone, hiss])
+    assert shares[0] > 0.3 and shares[1] < 0.1 and shares[2] < 0.1
+    assert abs(shares[0] - full.voiced_share([speech])[0]) < 0.15
+    with pytest.raises(ConfigError, match="model_rate"):
+        SileroVAD(model_rate=22050)

@@ -1,9 +1,12 @@
 """A corpus of bad inputs (generated tiny files) across analyze, compose, evaluate, train, batch and
 usage errors (issue 15): each ends in a non-zero exit, exactly one ``emoscore:`` stderr line that
-names the file or option, no traceback text, and nothing half-written on stdout.
+names the file or option, no traceback text, and nothing half-written on stdout (or in a batch
+output). A few inputs are a valid result with one warning line instead (a manifest listing a clip
+twice, a folder with one file that is not audio among good ones).
 
 The REST API's kinds are in tests/web/test_bad_requests.py. Kinds that need the default model to
-load (found while streaming) are in tests/cli/test_bad_input.py.
+load (found while streaming) are in tests/cli/test_bad_input.py. benchmarks/bad_input_trial.py runs
+this corpus and more through the installed script and counts what goes wrong.
 """
 
 from __future__ import annotations
@@ -147,6 +150,31 @@ def a_flac_garbage(d):
     return d / "bad.flac"
 
 
+def cut_bytes(path: Path, fraction: float, name: str) -> Path:
+    out = path.with_name(name)
+    out.write_bytes(path.read_bytes()[: int(path.stat().st_size * fraction)])
+    return out
+
+
+def a_truncated_vorbis(d):
+    return cut_bytes(tone(d / "full.ogg", 3.0, subtype="VORBIS"), 0.6, "cut.ogg")
+
+
+def a_truncated_opus(d):
+    return cut_bytes(tone(d / "full.opus.ogg", 3.0, subtype="OPUS"), 0.5, "cut.opus")
+
+
+def a_opus_without_end_page(d):
+    data = tone(d / "full.opus.ogg", 3.0, subtype="OPUS").read_bytes()
+    pages = [i for i in range(len(data)) if data.startswith(b"OggS", i)]
+    (d / "open.opus").write_bytes(data[: pages[len(pages) // 2]])  # whole pages, stream never closed
+    return d / "open.opus"
+
+
+def a_flac_cut_in_header(d):
+    return cut_bytes(tone(d / "full.flac", 3.0), 0.01, "head.flac")
+
+
 AUDIO: list[tuple[Callable[[Path], Path], str]] = [
     (a_missing, "not found"),
     (a_empty, "empty"),
@@ -168,6 +196,10 @@ AUDIO: list[tuple[Callable[[Path], Path], str]] = [
     (a_riff_garbage, "not a|truncated|corrupt"),
     (a_ogg_garbage, "not a|corrupt"),
     (a_flac_garbage, "not a|corrupt"),
+    (a_truncated_vorbis, "truncated or corrupt audio"),
+    (a_truncated_opus, "truncated or corrupt audio"),
+    (a_opus_without_end_page, "truncated or corrupt audio (the Ogg stream ends without"),
+    (a_flac_cut_in_header, "truncated or corrupt audio"),
 ]
 
 
@@ -229,8 +261,10 @@ GOOD = {
     "window": 2.0,
     "hop": 2.0,
     "segments": [
-        {"start": 0.0, "end": 2.0, "domain": "speech", "probabilities": {"happy": 0.7, "sad": 0.3}},
-        {"start": 2.0, "end": 4.0, "domain": "speech", "probabilities": {"happy": 0.2, "sad": 0.8}},
+        {"start": 0.0, "end": 2.0, "domain": "speech", "probabilities": {"happy": 0.7, "sad": 0.3}}
+        | {"valence": 0.7, "arousal": 0.6},
+        {"start": 2.0, "end": 4.0, "domain": "speech", "probabilities": {"happy": 0.2, "sad": 0.8}}
+        | {"valence": 0.3, "arousal": 0.4},
     ],
 }
 
@@ -264,6 +298,7 @@ TIMELINES: list[tuple[Callable[[Path], Path], str]] = [
     (tl_variant(probabilities={"happy": float("nan"), "sad": 0.5}), "probabilities"),
     (tl_variant(probabilities={"happy": 7.0, "sad": 0.5}), "probabilities"),
     (tl_variant(valence=float("nan")), "valence"),
+    (tl_variant(arousal=None), "a speech window needs its valence and arousal"),
     (tl_variant(start="soon"), "not a"),
     (tl_text("", "tl_empty_file"), "not a timeline"),
     (tl_text("{", "tl_truncated_json"), "not a timeline"),
@@ -321,3 +356,292 @@ def test_unwritable_path_is_named_not_an_internal_error(tmp_path, capfd, monkeyp
     monkeypatch.setattr(analysis, "check_writable", full_disk)
     code, out, err = run_main(["analyze", str(tone(tmp_path / "ok.wav")), "-o", str(tmp_path / "o")], capfd)
     one_line(code, out, err, str(tmp_path / "cache" / "x.npy"), "No space left on device")
+
+
+# ---- evaluate, train and batch: manifests, corpora, models, outputs ----------------------------
+# Each case builds its files under d and returns (argv, what the line names, what it says); all of
+# them fail on a cheap check before any model is fitted or any audio is analysed.
+Case = Callable[[Path], tuple[list[str], str, str]]
+
+
+def clips(d: Path) -> Path:
+    for i in range(2):
+        tone(d / f"c{i}.wav", 1.0 + i, scale=0.2 + 0.1 * i)
+    return d
+
+
+def manifest(d: Path, text: str | bytes, name: str = "m.csv") -> Path:
+    clips(d)
+    path = d / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def random_bundle(d: Path) -> Path:
+    (d / "model.emo").write_bytes(np.random.default_rng(1).bytes(5000))
+    return d / "model.emo"
+
+
+def ev(*extra: str) -> list[str]:
+    return ["evaluate", *extra]
+
+
+EVALUATE: dict[str, Case] = {
+    "ev_manifest_missing": lambda d: (ev("--manifest", str(d / "none.csv")), "none.csv", "not found"),
+    "ev_manifest_empty_file": lambda d: (
+        ev("--manifest", str(m := manifest(d, ""))),
+        str(m),
+        "empty manifest",
+    ),
+    "ev_manifest_header_only": lambda d: (
+        ev("--manifest", str(m := manifest(d, "path,label\n"))),
+        str(m),
+        "no usable rows (no rows)",
+    ),
+    "ev_manifest_missing_label_column": lambda d: (
+        ev("--manifest", str(m := manifest(d, "path,emotion\nc0.wav,angry\n"))),
+        str(m),
+        "missing column 'label'",
+    ),
+    "ev_manifest_missing_path_column": lambda d: (
+        ev("--manifest", str(m := manifest(d, "file,label\nc0.wav,angry\n"))),
+        str(m),
+        "missing column 'path'",
+    ),
+    "ev_manifest_unknown_label_only": lambda d: (
+        ev("--manifest", str(m := manifest(d, "path,label\nc0.wav,grumpy\nc1.wav,grumpy\n"))),
+        str(m),
+        "unknown label 'grumpy'",
+    ),
+    "ev_manifest_empty_labels": lambda d: (
+        ev("--manifest", str(m := manifest(d, "path,label\nc0.wav,\nc1.wav, \n"))),
+        str(m),
+        "empty label",
+    ),
+    "ev_manifest_files_missing": lambda d: (
+        ev("--manifest", str(m := manifest(d, "path,label\nx.wav,angry\ny.wav,sad\n"))),
+        str(m),
+        "x.wav not found",
+    ),
+    "ev_manifest_not_utf8": lambda d: (
+        ev("--manifest", str(m := manifest(d, b"path,label\n\xff\xfe\xfa.wav,angry\n"))),
+        str(m),
+        "not UTF-8",
+    ),
+    "ev_manifest_random_bytes": lambda d: (
+        ev("--manifest", str(m := manifest(d, np.random.default_rng(2).bytes(3000)))),
+        str(m),
+        "not UTF-8|malformed|missing column|empty",
+    ),
+    "ev_manifest_is_a_folder": lambda d: (ev("--manifest", str(clips(d))), "--manifest", "is a directory"),
+    "ev_unknown_corpus": lambda d: (ev("--corpus", "no-such-corpus"), "no-such-corpus", "unknown corpus"),
+    "ev_corpus_and_manifest": lambda d: (
+        ev("--corpus", "ravdess", "--manifest", str(d / "m.csv")),
+        "--manifest",
+        "exactly one",
+    ),
+    "ev_loco_one_corpus": lambda d: (
+        ev("--protocol", "loco", "--corpus", "ravdess"),
+        "--protocol loco",
+        "at least two corpora",
+    ),
+    "ev_loco_unknown_corpus": lambda d: (
+        ev("--protocol", "loco", "--corpus", "ravdess,nope-db"),
+        "nope-db",
+        "unknown corpus",
+    ),
+    "ev_loco_with_plot": lambda d: (
+        ev("--protocol", "loco", "--corpus", "a,b", "--plot", str(d / "c.png")),
+        "--plot",
+        "do not apply",
+    ),
+    "ev_labels_without_loco": lambda d: (ev("--corpus", "ravdess", "--labels", "sad"), "--labels", "loco"),
+    "ev_model_random_bytes": lambda d: (
+        ev(
+            "--manifest",
+            str(manifest(d, "path,label\nc0.wav,angry\n")),
+            "--model",
+            str(b := random_bundle(d)),
+        ),
+        str(b),
+        "not an emoscore model bundle",
+    ),
+    "ev_model_missing": lambda d: (
+        ev("--manifest", str(manifest(d, "path,label\nc0.wav,angry\n")), "--model", str(d / "gone.emo")),
+        "gone.emo",
+        "not found",
+    ),
+}
+
+
+def tr(d: Path, *extra: str) -> list[str]:
+    return ["train", *extra, "-o", str(d / "out" / "m.emo")]
+
+
+TRAIN: dict[str, Case] = {
+    "tr_manifest_missing": lambda d: (tr(d, "--corpus", str(d / "none.csv")), "none.csv", "not found"),
+    "tr_unknown_corpus": lambda d: (tr(d, "--corpus", "no-such-corpus"), "no-such-corpus", "unknown corpus"),
+    "tr_manifest_unknown_label_only": lambda d: (
+        tr(d, "--corpus", str(m := manifest(d, "path,label\nc0.wav,grumpy\n"))),
+        str(m),
+        "unknown label",
+    ),
+    "tr_manifest_missing_label_column": lambda d: (
+        tr(d, "--corpus", str(m := manifest(d, "path\nc0.wav\n"))),
+        str(m),
+        "missing column 'label'",
+    ),
+    "tr_manifest_files_missing": lambda d: (
+        tr(d, "--corpus", str(m := manifest(d, "path,label\nx.wav,sad\n"))),
+        str(m),
+        "x.wav not found",
+    ),
+    "tr_unknown_model_kind": lambda d: (
+        tr(d, "--corpus", str(manifest(d, "path,label\nc0.wav,sad\n")), "--model", "forest-of-doom"),
+        "forest-of-doom",
+        "unknown model kind",
+    ),
+    "tr_unknown_features": lambda d: (
+        tr(d, "--corpus", str(manifest(d, "path,label\nc0.wav,sad\n")), "--features", "mfcc9000"),
+        "mfcc9000",
+        "unknown feature set",
+    ),
+    "tr_unknown_label_filter": lambda d: (
+        tr(d, "--corpus", str(manifest(d, "path,label\nc0.wav,sad\n")), "--labels", "grumpy"),
+        "grumpy",
+        "unknown label",
+    ),
+    "tr_missing_recipe": lambda d: (tr(d, "--recipe", str(d / "r.toml")), "r.toml", "no such recipe"),
+    "tr_recipe_not_toml": lambda d: (
+        tr(d, "--recipe", str(r := manifest(d, "corpora = [unclosed\n", "r.toml"))),
+        str(r),
+        "not valid TOML",
+    ),
+    "tr_no_corpus": lambda d: (tr(d), "--corpus", "name the training data"),
+    "tr_output_under_a_file": lambda d: (
+        ["train", "--corpus", "ravdess", "-o", str(manifest(d, "x", "f") / "m.emo")],
+        "-o",
+        "is not a folder",
+    ),
+}
+
+
+def empty_folder(d: Path) -> Path:
+    (d / "empty").mkdir()
+    return d / "empty"
+
+
+def bt(d: Path, source: Path | str, *extra: str) -> list[str]:
+    return ["batch", str(source), "--out", str(d / "res.parquet"), *extra]
+
+
+BATCH: dict[str, Case] = {
+    "b_empty_folder": lambda d: (bt(d, empty_folder(d)), str(d / "empty"), "no audio or video files"),
+    "b_missing_input": lambda d: (bt(d, d / "gone"), "gone", "not found"),
+    "b_manifest_without_path_column": lambda d: (
+        bt(d, m := manifest(d, "file\nc0.wav\n")),
+        str(m),
+        "needs a 'path' column",
+    ),
+    "b_manifest_empty": lambda d: (bt(d, m := manifest(d, "")), str(m), "needs a 'path' column"),
+    "b_manifest_lists_nothing": lambda d: (bt(d, m := manifest(d, "path\n")), str(m), "lists no files"),
+    "b_out_under_a_file": lambda d: (
+        ["batch", str(clips(d)), "--out", str(manifest(d, "x", "f") / "r.parquet")],
+        "r.parquet",
+        "cannot write",
+    ),
+    "b_out_not_parquet": lambda d: (["batch", str(clips(d)), "--out", str(d / "r.csv")], "r.csv", ".parquet"),
+    "b_model_random_bytes": lambda d: (
+        bt(d, clips(d), "--model", str(b := random_bundle(d))),
+        str(b),
+        "not an emoscore model bundle",
+    ),
+    "b_model_empty_file": lambda d: (
+        bt(d, clips(d), "--model", str(manifest(d, "", "e.emo"))),
+        "e.emo",
+        "not an emoscore model bundle",
+    ),
+    "b_model_missing": lambda d: (bt(d, clips(d), "--model", str(d / "gone.emo")), "gone.emo", "not found"),
+    "b_scheduler_without_dask": lambda d: (
+        bt(d, clips(d), "--scheduler", "tcp://127.0.0.1:9"),
+        "--scheduler",
+        "needs --engine dask",
+    ),
+    "b_workers_zero": lambda d: (bt(d, clips(d), "--workers", "0"), "--workers", "Invalid value"),
+    "b_bad_window": lambda d: (bt(d, clips(d), "--window", "0.1"), "--window", "window"),
+}
+
+CLI_CASES = {**EVALUATE, **TRAIN, **BATCH}
+
+
+@pytest.mark.parametrize("kind", list(CLI_CASES))
+def test_evaluate_train_batch_bad_input(tmp_path, capfd, kind):
+    argv, names, match = CLI_CASES[kind](tmp_path)
+    code, out, err = run_main(argv, capfd)
+    one_line(code, out, err, names, match)
+    assert not (tmp_path / "res.parquet").exists()  # nothing half-written
+    assert not (tmp_path / "out" / "m.emo").exists()
+
+
+def test_the_corpus_has_at_least_sixty_kinds():
+    import importlib.util
+
+    web = Path(__file__).resolve().parents[1] / "web" / "test_bad_requests.py"
+    spec = importlib.util.spec_from_file_location("web_bad_requests", web)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    kinds = {
+        "analyze": len(AUDIO),
+        "compose": len(TIMELINES) + 1,
+        "evaluate": len(EVALUATE),
+        "train": len(TRAIN),
+        "batch": len(BATCH) + 2,  # + the two valid-with-a-warning cases below
+        "usage": len(USAGE),
+        "rest": len(module.CASES),
+    }
+    assert all(n >= 5 for n in kinds.values()), kinds
+    assert sum(kinds.values()) >= 60, kinds
+
+
+def test_a_manifest_listing_a_clip_twice_counts_it_once(tmp_path, capfd):
+    """A valid result with one warning line (the shipped fast model on three tiny clips)."""
+    for i, freq in enumerate((220.0, 330.0, 440.0)):
+        t = np.arange(32_000) / 16_000
+        y = 0.3 * np.sin(2 * np.pi * freq * t) * np.sin(2 * np.pi * 3 * t)
+        sf.write(tmp_path / f"c{i}.wav", y.astype(np.float32), 16_000)
+    m = tmp_path / "m.csv"
+    m.write_text("path,label\nc0.wav,angry\nc1.wav,sad\nc0.wav,angry\nc2.wav,happy\n./c1.wav,sad\n")
+    code, out, err = run_main(
+        ["evaluate", "--manifest", str(m), "--model", "fast", "--format", "json"], capfd
+    )
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"emoscore: warning: {m}: 2 duplicate row(s) dropped (a clip listed again counts once)"
+    ]
+    assert json.loads(out)["n"] == 3
+
+
+def test_batch_with_one_file_that_is_not_audio_finishes_the_others(tmp_path, capfd):
+    """A valid result: the good files are analysed, the bad one is recorded, one line says where."""
+    import importlib.util
+
+    fixtures = Path(__file__).resolve().parents[1] / "engine" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("batch_engine_fixtures", fixtures)
+    fx = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fx)
+    bundle = fx.build_tiny_bundle(tmp_path / "tiny.emo")
+    fx.write_clip(tmp_path / "in" / "a.wav", 200.0, 4.0)
+    fx.write_clip(tmp_path / "in" / "b.wav", 1000.0, 4.0)
+    (tmp_path / "in" / "notes.wav").write_text("not audio\n" * 20)
+    out = tmp_path / "res.parquet"
+    argv = ["batch", str(tmp_path / "in"), "--out", str(out), "--model", str(bundle), "--domain", "speech"]
+    code, stdout, err = run_main([*argv, "--workers", "1", "--progress", "lines"], capfd)
+    assert code == 0, err
+    assert "2 analysed, 0 already done, 1 failed of 3 files" in stdout
+    assert (
+        "Traceback" not in err and err.splitlines()[-1] == f"1 failed files are listed in {out / '_errors'}"
+    )
+    from emoscore.engine import read_errors
+
+    errors = read_errors(out)
+    assert errors["file"].tolist() == [str(tmp_path / "in" / "notes.wav")]

@@ -123,8 +123,11 @@ def test_evaluate_manifest_reports_bad_rows(trained, tmp_path: Path, cache, capf
 
 def test_evaluate_unknown_label_is_one_line(trained, tmp_path: Path, cache, capfd) -> None:
     bundle_path, _ = trained
-    clip = write_tone(tmp_path / "a.wav", "happy", 1)
-    man = manifest(tmp_path, [(clip.name, "happy"), (clip.name, "angry"), (clip.name, "fearful")])
+    # three clips: a manifest that lists one clip again with another label has a bad row instead
+    clips = [write_tone(tmp_path / f"{c}.wav", "happy", i) for i, c in enumerate("abc")]
+    man = manifest(
+        tmp_path, [(c.name, lab) for c, lab in zip(clips, ("happy", "angry", "fearful"), strict=True)]
+    )
     for extra in ([], ["--restrict-labels"]):
         code, out, err = run(["evaluate", "--model", bundle_path, "--manifest", man, *extra], capfd)
         assert code == 1 and out == ""

@@ -116,3 +116,32 @@ def test_catalogued_manifest_missing(tmp_path):
     (tmp_path / "emovo" / "m.csv").write_text("path,label\n")
     with pytest.raises(DataError, match="no label map 'nope'"):
         load_manifest_corpus(tmp_path / "emovo", "nope", manifest="m.csv")
+
+
+def test_a_clip_listed_again_counts_once(tmp_path, tone):
+    tone(tmp_path / "a.wav")
+    tone(tmp_path / "b.wav")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "path,label\na.wav,angry\nb.wav,sad\n./a.wav,Anger\na.wav,angry\nb.wav,happy\n"
+        + f"{tmp_path}/b.wav,sad\n"
+    )
+    with pytest.warns(UserWarning) as record:
+        result = load_manifest(manifest)
+    assert [str(w.message) for w in record] == [
+        f"{manifest}: 3 duplicate row(s) dropped (a clip listed again counts once)"
+    ]
+    assert result.duplicates == 3
+    assert result.frame["label"].tolist() == ["angry", "sad"]
+    assert result.bad_rows == (f"{manifest}:6: b.wav: listed again with label 'happy' (line 3 has 'sad')",)
+
+
+def test_a_corpus_named_twice_is_read_once(tmp_path, tone):
+    from emoscore.corpora import load_corpora
+
+    tone(tmp_path / "a.wav")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,label\na.wav,sad\n")
+    with pytest.warns(UserWarning, match=f"{manifest}: corpus named more than once; read once"):
+        frame = load_corpora([str(manifest), str(manifest)])
+    assert len(frame) == 1

@@ -7,7 +7,10 @@ from emoscore.features import FEATURE_SETS, ConcatExtractor, WhisperExtractor, g
 
 def test_feature_sets_are_the_spec_names():
     assert FEATURE_SETS == (
-        "seed94", "egemaps", "compare", "logmel3", "whisper-base", "whisper-tiny", "sound-descriptors"
+        "seed94", "egemaps", "compare", "logmel3", "logmel-stats", "whisper-base", "whisper-tiny",
+        "whisper-base-layers",
+        "sound-descriptors", "musicnn-msd", "musicnn-mtt", "musicnn-msd-tags", "musicnn-mtt-tags",
+        "musicnn-msd-pool", "musicnn-mtt-pool",
     )  # fmt: skip
     for name in FEATURE_SETS:
         assert get_extractor(name).name == name

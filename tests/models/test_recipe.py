@@ -26,7 +26,10 @@ def test_shipped_recipes_load_and_are_consistent() -> None:
         assert isinstance(r.preprocessing, Preprocessing)
         assert r.licence
     fast = load_recipe("fast")
-    assert (fast.features, fast.model, fast.normalization) == ("egemaps", "svm", "speaker")
+    assert (fast.features, fast.model, fast.normalization, fast.tier) == (
+        "logmel-stats", "logreg", "speaker", "fast"
+    )  # fmt: skip
+    assert fast.corpora == load_recipe("default").corpora and load_recipe("default").tier == "standard"
     assert load_recipe("default").labels == (
         "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"
     )  # fmt: skip
@@ -67,7 +70,18 @@ def test_bad_files(tmp_path: Path) -> None:
 
 def test_overrides_replace_only_given_values() -> None:
     base = load_recipe("fast")
-    r = base.with_overrides(model="logreg", features=None, corpora=("x",), tune=False, name=None)
-    assert (r.model, r.features, r.corpora, r.tune, r.name) == ("logreg", "egemaps", ("x",), False, "fast")
-    assert base.model == "svm", "the recipe itself is immutable"
+    r = base.with_overrides(model="svm", features=None, corpora=("x",), tune=False, name=None)
+    assert (r.model, r.features, r.corpora, r.tune, r.name) == ("svm", "logmel-stats", ("x",), False, "fast")
+    assert base.model == "logreg", "the recipe itself is immutable"
     assert base.with_overrides() == base
+
+
+def test_feature_params_reach_the_feature_sets_that_take_them() -> None:
+    from emoscore.models.training import recipe_extractor
+
+    spec = {"features": "whisper-base+egemaps", "feature_params": {"pooling": "mean"}}
+    recipe = TrainingRecipe.from_dict(spec)
+    whisper = recipe_extractor(recipe).parts[0]
+    assert (whisper.pooling, whisper.dim) == ("mean", 512)
+    with pytest.raises(ConfigError, match="has no parameter nonsense"):
+        recipe_extractor(TrainingRecipe.from_dict({"features": "egemaps", "feature_params": {"nonsense": 1}}))

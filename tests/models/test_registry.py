@@ -58,3 +58,34 @@ def test_bundle_by_path(tmp_path: Path) -> None:
     loaded = load_model(path)
     assert loaded.labels == ("calm", "angry")
     assert loaded.predict_proba(X).argmax(axis=1).tolist() == [0] * 10 + [1] * 10
+
+
+def test_each_tier_names_a_shipped_model_for_every_task() -> None:
+    from emoscore.models.registry import TIER_MODELS, TIER_VAD_RATE, default_model, model_tier
+    from emoscore.vocabulary import Task, Tier
+
+    shipped = set(shipped_model_names())
+    for tier, models in TIER_MODELS.items():
+        assert set(models) == set(Task) and set(models.values()) <= shipped and tier in TIER_VAD_RATE
+        for task, name in models.items():
+            assert default_model(task, tier) == name
+            assert load_model(name, task=task).task == task
+    assert model_tier(TIER_MODELS[Tier.FAST][Task.EMOTION]) == Tier.FAST
+    assert model_tier("default") == Tier.STANDARD
+    # the fast tier's task models read the fast emotion model's features: computed once a window
+    fast = load_model("fast")
+    for task in (Task.VALENCE, Task.AROUSAL, Task.QUADRANT, Task.DOMAIN):
+        assert load_model(default_model(task, Tier.FAST)).extractor.base == fast.extractor
+
+
+def test_a_bundle_without_a_tier_is_standard_and_a_bad_tier_is_refused() -> None:
+    from emoscore.errors import ConfigError
+    from emoscore.models.recipe import TrainingRecipe
+    from emoscore.models.registry import model_tier
+    from emoscore.vocabulary import Tier
+
+    bundle = ModelBundle(None, Seed94Extractor(), Preprocessing(), ("a", "b"), {"recipe": {}})
+    assert model_tier(bundle) == Tier.STANDARD
+    assert TrainingRecipe.from_dict({"tier": "FAST"}).tier == "fast"
+    with pytest.raises(ConfigError, match="unknown tier 'turbo'"):
+        TrainingRecipe.from_dict({"tier": "turbo"}, origin="x.toml")

@@ -4,11 +4,11 @@ corpus; a clip of a class that model never learned has no probability for its tr
 from __future__ import annotations
 
 import numpy as np
+from tests.protocols.test_loco import Nearest, corpora
 
 from emoscore.models import training
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.protocols.calibration import calibrate_recipe, held_out_probabilities
-from tests.protocols.test_loco import Nearest, corpora
 
 
 def test_held_out_probabilities_come_from_models_that_never_saw_the_corpus(monkeypatch) -> None:
@@ -25,7 +25,8 @@ def test_held_out_probabilities_come_from_models_that_never_saw_the_corpus(monke
     assert [len(t) for t in held.truth] == [n_a, 36, 36]
     assert held.proba[0].shape == (n_a, 3)  # angry, happy, sad: what the b+c model knows
     # the toy model is nearly always right and says so: the truth column is the likeliest
-    assert np.mean([(p.argmax(axis=1) == t).mean() for p, t in zip(held.proba, held.truth, strict=True)]) > 0.9
+    right = [(p.argmax(axis=1) == t).mean() for p, t in zip(held.proba, held.truth, strict=True)]
+    assert np.mean(right) > 0.9
 
 
 def test_a_swapped_corpus_makes_the_model_softer(monkeypatch) -> None:

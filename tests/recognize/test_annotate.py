@@ -111,14 +111,14 @@ def test_recognizer_with_and_without_annotator(annotator: SoundAnnotator, tmp_pa
     plain = Recognizer(fast).analyze(tmp_path / "scene.wav")  # no annotator: every window is speech
     rich = Recognizer(fast, annotator=annotator).analyze(tmp_path / "scene.wav")
     assert [s.domain for s in plain.segments] == ["speech"] * 3 and plain.extra["domain_mode"] == "speech"
-    assert all(s.emotion is not None and s.va_model == "fast 1.1.0" for s in plain.segments)
+    assert all(s.emotion is not None and s.va_model == "fast 2.0.0" for s in plain.segments)
     music, other, speech = rich.segments
     assert (music.domain, other.domain, speech.domain) == ("music", "other", "speech")
     # only the speech window carries the speech emotion; the others their own model's V/A
     assert music.probabilities == {} and music.emotion is None and other.emotion is None
     assert music.valence < 0.5 and music.va_model == annotator.va_model and music.top_quadrant == "Q3"
     assert other.va_model == annotator.sound_model and other.quadrant == {} and other.dominance is None
-    assert abs(sum(speech.probabilities.values()) - 1) < 1e-9 and speech.va_model == "fast 1.1.0"
+    assert abs(sum(speech.probabilities.values()) - 1) < 1e-9 and speech.va_model == "fast 2.0.0"
     d = rich.to_dict()
     assert d["domain_mode"] == "auto"
     assert set(d["models"]) == {"emotion", "valence", "arousal", "quadrant", "domain", "sound", "vad"}
@@ -155,3 +155,32 @@ def test_features_shared_with_the_emotion_model_are_cut_from_its_concatenation(
         )  # other preprocessing
     finally:
         del Brightness.dim  # type: ignore[attr-defined]
+
+
+def test_the_fast_model_runs_with_the_fast_tier(tmp_path: Path) -> None:
+    """``--model fast`` brings the fast tier's detector and music models (on its own cheap
+    features, computed once per window) and Silero's 8-kHz mode; the settings' model versions,
+    which key stored results, name the same models the recogniser runs."""
+    from emoscore.recognize import AnalysisSettings
+    from emoscore.recognize.annotate import task_models
+    from emoscore.vocabulary import Task
+
+    assert task_models("auto", "fast") == {
+        Task.VALENCE: "valence-fast",
+        Task.AROUSAL: "arousal-fast",
+        Task.QUADRANT: "quadrant-fast",
+        Task.DOMAIN: "domain-fast",
+    }
+    assert task_models("music", "default")[Task.QUADRANT] == "quadrant"
+    assert task_models("speech", "fast") == {}
+    settings = AnalysisSettings(model="fast")
+    rec = Recognizer.from_settings(settings)
+    assert rec.annotator is not None and rec.vad.model_rate == 8000
+    assert rec.model_versions == settings.model_versions()
+    assert rec.model_versions["domain"].startswith("domain-fast ")
+    scene = np.concatenate([_sound("high", 4.0, 3), _sound("noise", 4.0, 2)])
+    sf.write(tmp_path / "scene.wav", scene, RATE)
+    tl = rec.analyze(tmp_path / "scene.wav")
+    assert tl.extra["models"]["vad"].endswith(" 8 kHz") and len(tl.segments) == 2
+    standard = Recognizer.from_settings(AnalysisSettings(model="default", domain="speech"))
+    assert standard.vad.model_rate == 16000

@@ -158,6 +158,20 @@ def test_a_silent_file_is_a_timeline_of_silence_with_one_warning(bundle, tmp_pat
             assert s.emotion is None and s.probabilities == {} and s.valence is None and s.va_model is None
 
 
+def test_digital_silence_skips_the_voice_detector(bundle, tmp_path: Path, monkeypatch) -> None:
+    """A long silent input is cheap: windows of zeros never reach Silero (issue 15)."""
+    heard: list[int] = []
+    rec = Recognizer(bundle)
+    real = rec.vad.voiced_share
+    monkeypatch.setattr(rec.vad, "voiced_share", lambda w: heard.append(len(w)) or real(w))
+    y = np.concatenate([np.zeros(60 * RATE, np.float32), high(4.0, 2), np.zeros(4 * RATE, np.float32)])
+    sf.write(tmp_path / "mostly_zeros.wav", y, RATE, subtype="FLOAT")
+    tl = rec.analyze(tmp_path / "mostly_zeros.wav")
+    assert sum(heard) == 1  # only the one window that sounds
+    assert [s.domain for s in tl.segments] == ["silence"] * 15 + ["speech", "silence"]
+    assert all(s.voiced == 0.0 for s in tl.segments if s.domain == "silence")
+
+
 def test_only_sounding_windows_get_an_emotion(bundle, tmp_path: Path) -> None:
     quiet = np.random.default_rng(4).standard_normal(8 * RATE) * 10 ** (-65 / 20)
     sf.write(tmp_path / "s.wav", np.concatenate([quiet, low(4.0, 1), high(4.0, 2)]).astype(np.float32), RATE)

@@ -3,10 +3,17 @@
 libsndfile (``soundfile``) reads wav/flac/ogg/mp3 quickly; everything else (m4a/aac, opus,
 video containers) goes through FFmpeg via PyAV. Both paths stream, so memory does not grow
 with the length of the input.
+
+A file cut short is refused as ``truncated or corrupt audio (...)`` wherever the container says
+how much it holds: WAV (data chunk length), FLAC (STREAMINFO sample count), Ogg Vorbis/Opus (the
+last page must close the stream), MP3 with a Xing/Info/VBRI tag, and the FFmpeg containers with
+an index (mp4/m4a/mov, Matroska/WebM). A plain CBR MP3 without such a tag states no length (FFmpeg
+guesses it from the bit rate and the file size), so a cut one decodes as a shorter valid file.
 """
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +105,9 @@ def _soundfile_info(path: Path) -> sf._SoundFileInfo | None:
     except Exception:
         if magic == b"RIFF" and _wav_bits(path) == 0:
             raise AudioError(f"{path}: WAV header declares 0 bits per sample") from None
+        cut = _ogg_truncation(path) if magic == b"OggS" else _flac_header_truncation(path)
+        if cut:
+            raise _truncated(path, cut) from None
         return None
 
 
@@ -138,10 +148,80 @@ def _wav_truncation(path: Path) -> str | None:
                     return None
                 if byte_rate:
                     held, declared = have / byte_rate, length / byte_rate
-                    return f"truncated: holds {held:.2f} s of the {declared:.2f} s its header declares"
-                return f"truncated: holds {have} of the {length} data bytes its header declares"
+                    return f"holds {held:.2f} s of the {declared:.2f} s its header declares"
+                return f"holds {have} of the {length} data bytes its header declares"
             pos += 8 + length + (length & 1)
     return None
+
+
+OGG_EOS = 0x04  # header_type flag of the page that closes a logical stream
+
+
+def _ogg_truncation(path: Path) -> str | None:
+    """Why an Ogg file (Vorbis, Opus, FLAC-in-Ogg) is cut short, or None.
+
+    An Ogg stream states no length up front: libsndfile reports what the last page it finds says,
+    so a cut file reads as a shorter valid one. But every finished stream ends with a page flagged
+    end-of-stream, and each page states its own length, so walking the page headers (a few bytes
+    each, memory-mapped) tells a cut file from a whole one.
+    """
+    size = path.stat().st_size
+    if size < 27:
+        return None
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        pos, pages, last_flags = 0, 0, 0
+        while pos < size:
+            if mm[pos : pos + 4] != b"OggS":
+                if pages == 0:
+                    return None  # not an Ogg stream after all: the decoder says what it is
+                nxt = mm.find(b"OggS", pos + 1)  # damaged bytes: find the next page
+                if nxt < 0:
+                    break  # trailing bytes that are not a page
+                pos = nxt
+                continue
+            if pos + 27 > size:
+                return "the last Ogg page is cut short"
+            nsegs = mm[pos + 26]
+            if pos + 27 + nsegs > size:
+                return "the last Ogg page is cut short"
+            body = sum(mm[pos + 27 : pos + 27 + nsegs])
+            end = pos + 27 + nsegs + body
+            if end > size:
+                return "the last Ogg page is cut short"
+            pages += 1
+            last_flags = mm[pos + 5]
+            pos = end
+    if pages and not last_flags & OGG_EOS:
+        return "the Ogg stream ends without its end-of-stream page"
+    return None
+
+
+def _flac_header_truncation(path: Path) -> str | None:
+    """Why a FLAC file is cut inside its metadata blocks (before any audio), or None."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if fh.read(4) != b"fLaC":
+            return None
+        pos = 4
+        while True:
+            fh.seek(pos)
+            head = fh.read(4)
+            if len(head) < 4:
+                return "the FLAC header is cut short"
+            pos += 4 + int.from_bytes(head[1:4], "big")
+            if pos > size:
+                return "the FLAC header is cut short"
+            if head[0] & 0x80:  # the last metadata block; audio frames follow
+                return "no audio frames after the FLAC header" if pos == size else None
+
+
+def _container_truncation(path: Path, info: sf._SoundFileInfo) -> str | None:
+    """Why a file libsndfile reads is cut short by what its container states, or None."""
+    return _ogg_truncation(path) if info.format == "OGG" else _wav_truncation(path)
+
+
+def _truncated(path: Path, detail: str) -> AudioError:
+    return AudioError(f"{path}: truncated or corrupt audio ({detail})")
 
 
 def _channels(codec_context) -> int:  # noqa: ANN001 - a PyAV AudioCodecContext
@@ -162,9 +242,9 @@ def probe_audio(path: str | Path) -> AudioInfo:
     info = _soundfile_info(p)
     if info is not None:
         _check_rate(p, info.samplerate, info.channels)
-        cut = _wav_truncation(p)
+        cut = _container_truncation(p, info)
         if cut:
-            raise AudioError(f"{p}: {cut}")
+            raise _truncated(p, cut)
         return AudioInfo(str(p), int(info.samplerate), int(info.channels), float(info.duration), "soundfile")
     import av
 
@@ -225,19 +305,29 @@ def _stream_soundfile(
 ) -> Iterator[np.ndarray]:
     _check_rate(path, info.samplerate, info.channels)
     block_frames = max(1, int(block_seconds * info.samplerate))
-    cut = _wav_truncation(path)
+    cut = _container_truncation(path, info)
     if cut:
-        raise AudioError(f"{path}: {cut}")
+        raise _truncated(path, cut)
     with sf.SoundFile(str(path)) as f:
         resampler = (
             None if f.samplerate == rate else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32")
         )
+        # FLAC's STREAMINFO states the sample count; libsndfile may stop short of it without a word
+        declared = f.frames if f.format == "FLAC" and 0 < f.frames < 1 << 62 else 0
+        read = 0
         while True:
-            block = f.read(block_frames, dtype="float32", always_2d=True)
+            try:
+                block = f.read(block_frames, dtype="float32", always_2d=True)
+            except sf.LibsndfileError as exc:
+                raise _truncated(path, _short(exc).removeprefix("Error : ")) from None
+            read += len(block)
             last = len(block) < block_frames
             mono = _checked(path, _mixdown(block))
             if resampler is not None:
                 mono = resampler.resample_chunk(mono, last=last)
+            if last and declared and read < declared:
+                held, total = read / f.samplerate, declared / f.samplerate
+                raise _truncated(path, f"decoded {held:.2f} s of the {total:.2f} s its header declares")
             if len(mono):
                 yield mono
             if last:
@@ -274,14 +364,10 @@ def _stream_ffmpeg(path: Path, rate: int) -> Iterator[np.ndarray]:
         except AudioError:
             raise
         except Exception as exc:
-            raise AudioError(
-                f"{path}: decoding failed, file may be truncated or corrupt ({_short(exc)})"
-            ) from None
+            raise _truncated(path, f"decoding failed: {_short(exc)}") from None
         got = total / rate
         if declared is not None and total and got < declared - max(0.1, 0.02 * declared):
-            raise AudioError(
-                f"{path}: truncated: decoded {got:.2f} s of the {declared:.2f} s its header declares"
-            )
+            raise _truncated(path, f"decoded {got:.2f} s of the {declared:.2f} s its header declares")
 
 
 def _declared_seconds(container, stream) -> float | None:  # noqa: ANN001 - PyAV objects
@@ -336,7 +422,7 @@ def stream_audio(
     except AudioError:
         raise
     except Exception as exc:
-        raise AudioError(f"{p}: decoding failed, file may be truncated or corrupt ({_short(exc)})") from None
+        raise _truncated(p, f"decoding failed: {_short(exc)}") from None
     if total == 0:
         raise AudioError(f"{p}: contains no audio samples")
     if peak < SILENCE_PEAK and not allow_silence:

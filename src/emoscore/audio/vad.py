@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from emoscore.errors import ModelError
+from emoscore.errors import ConfigError, ModelError
 
 VAD_RATE = 16_000
 FRAME = 512  # samples per Silero frame at 16 kHz (32 ms)
 CONTEXT = 64  # samples of the previous frame the model sees before each frame
+#: the rates Silero's model runs at (its 8-kHz mode has half the frame and context samples)
+MODEL_RATES = (16_000, 8_000)
 #: a frame is voiced at or above this speech probability (Silero's own default)
 VOICE_THRESHOLD = 0.5
 #: windows below this RMS level are silence whatever the file holds (room tone, digital zeros)
@@ -68,10 +70,18 @@ def _model_path() -> Path:
 
 
 class SileroVAD:
-    """Frame-wise speech probabilities of 16-kHz windows (the model loads on first use)."""
+    """Frame-wise speech probabilities of 16-kHz windows (the model loads on first use).
 
-    def __init__(self, threshold: float = VOICE_THRESHOLD):
+    ``model_rate`` 8000 runs Silero's 8-kHz mode on the windows decimated to 8 kHz (256-sample
+    frames, still 32 ms): about a quarter less CPU than the 16-kHz mode, decimation included
+    (0.70 against 0.95 s per 10 minutes), for the fast tier.
+    """
+
+    def __init__(self, threshold: float = VOICE_THRESHOLD, *, model_rate: int = VAD_RATE):
+        if model_rate not in MODEL_RATES:
+            raise ConfigError(f"Silero VAD model_rate={model_rate}: use {' or '.join(map(str, MODEL_RATES))}")
         self.threshold = float(threshold)
+        self.model_rate = int(model_rate)
         self._session: Any = None
 
     def __getstate__(self) -> dict[str, Any]:  # an onnxruntime session does not pickle
@@ -98,20 +108,26 @@ class SileroVAD:
         if not windows:
             return []
         session = self._load()
-        counts = [len(w) // FRAME for w in windows]
+        if self.model_rate != VAD_RATE:
+            import soxr
+
+            windows = [soxr.resample(np.asarray(w, np.float32), VAD_RATE, self.model_rate) for w in windows]
+        frame = FRAME * self.model_rate // VAD_RATE
+        context_len = CONTEXT * self.model_rate // VAD_RATE
+        counts = [len(w) // frame for w in windows]
         n = max(counts)
-        batch = np.zeros((len(windows), max(n, 1) * FRAME), dtype=np.float32)
+        batch = np.zeros((len(windows), max(n, 1) * frame), dtype=np.float32)
         for i, w in enumerate(windows):
-            batch[i, : counts[i] * FRAME] = np.asarray(w[: counts[i] * FRAME], dtype=np.float32)
+            batch[i, : counts[i] * frame] = np.asarray(w[: counts[i] * frame], dtype=np.float32)
         state = np.zeros((2, len(windows), 128), dtype=np.float32)
-        context = np.zeros((len(windows), CONTEXT), dtype=np.float32)
-        sr = np.array(VAD_RATE, dtype=np.int64)
+        context = np.zeros((len(windows), context_len), dtype=np.float32)
+        sr = np.array(self.model_rate, dtype=np.int64)
         probs = np.zeros((len(windows), n), dtype=np.float32)
         for k in range(n):
-            chunk = batch[:, k * FRAME : (k + 1) * FRAME]
+            chunk = batch[:, k * frame : (k + 1) * frame]
             out, state = session.run(None, {"input": np.hstack([context, chunk]), "state": state, "sr": sr})
             probs[:, k] = out[:, 0]
-            context = chunk[:, -CONTEXT:]
+            context = chunk[:, -context_len:]
         return [probs[i, : counts[i]] for i in range(len(windows))]
 
     def voiced_share(self, windows: Sequence[np.ndarray]) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import warnings
 
@@ -58,12 +59,20 @@ def _one_line_warning(message: Warning | str, *_args: object, **_kwargs: object)
     click.echo(f"emoscore: warning: {str(message).strip().splitlines()[0]}", err=True)
 
 
+def _invoke(argv: list[str] | None) -> None:
+    if "_EMOSCORE_COMPLETE" in os.environ:  # shell completion: click answers and exits
+        cli.main(args=argv, prog_name="emoscore")
+    # what cli.main does, minus the blank line click writes to stderr on Ctrl-C
+    with cli.make_context("emoscore", sys.argv[1:] if argv is None else list(argv)) as ctx:
+        cli.invoke(ctx)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; library errors become one line on stderr and exit status 1, warnings one line."""
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            cli.main(args=argv, prog_name="emoscore", standalone_mode=False)
+            _invoke(argv)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:  # one line, like every other refusal
@@ -81,9 +90,12 @@ def main(argv: list[str] | None = None) -> None:
     except EmoscoreError as exc:
         click.echo(f"emoscore: {exc}", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("emoscore: interrupted", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM where a command turns it into this
+        signum = int(getattr(exc, "signum", signal.SIGINT))
+        if sys.stderr.isatty():
+            click.echo(err=True)  # end the line the terminal's ^C echo is on
+        click.echo(f"emoscore: {str(exc).strip() or 'interrupted'}", err=True)
+        sys.exit(128 + signum)
     except BrokenPipeError:
         sys.exit(1)
     except OSError as exc:  # a full disk, an unwritable cache: name the path, not the exception

@@ -53,8 +53,6 @@ def _short(text: str) -> str:
 def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Path]:
     """``out`` ending in .json/.csv/.txt is one file in that format; any other path is a folder
     that gets JSON, CSV and a PNG plot named after the input."""
-    from emoscore.plots import plot_timeline
-
     written: list[Path] = []
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     if out is None:
@@ -69,10 +67,17 @@ def write_outputs(tl: Timeline, out: Path | None, plot: Path | None) -> list[Pat
             write_atomic(out / f"{stem}.json", render_timeline(tl.with_audio_relative_to(out), "json"))
         )
         written.append(write_atomic(out / f"{stem}.csv", render_timeline(tl, "csv")))
-        written.append(plot_timeline(tl, out / f"{stem}.png"))
+        written.append(_plot(tl, out / f"{stem}.png"))
     if plot is not None:
-        written.append(plot_timeline(tl, plot))
+        written.append(_plot(tl, plot))
     return written
+
+
+def _plot(tl: Timeline, path: Path) -> Path:
+    # matplotlib costs ~0.4 s of CPU to import: only when a plot is written
+    from emoscore.plots import plot_timeline
+
+    return plot_timeline(tl, path)
 
 
 @click.command()

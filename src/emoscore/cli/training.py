@@ -68,7 +68,7 @@ def _echo_bad(rows: tuple[str, ...]) -> None:
     type=click.Choice((*SPLIT_PROTOCOLS, "none")),
     help="Cross-validation reported in the bundle.",
 )
-@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option("--no-tune", is_flag=True, help="Use the first grid value instead of tuning inside the folds.")
 @click.option("--name", default=None)
 @click.option("--version", "version_", default=None)
@@ -101,6 +101,7 @@ def train(
 ) -> None:
     """Train a model bundle on one or more corpora (speech emotion, or a music/sound --task)."""
     from emoscore.models.recipe import recipe_for
+    from emoscore.models.training import build_estimator
     from emoscore.protocols.splits import protocol_for_task
     from emoscore.protocols.train import train_recipe
 
@@ -117,6 +118,7 @@ def train(
         labels=tuple(x.strip() for x in labels.split(",")) if labels else None,
         tune=False if no_tune else None,
     )
+    build_estimator(rec)  # an unknown --model kind fails now, not after the features are computed
     run = train_recipe(
         rec,
         data_root=data_root,
@@ -166,7 +168,7 @@ def train(
 @click.option(
     "--labels", default=None, help="--protocol loco: score only these shared classes (comma separated)."
 )
-@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
 @click.option(
     "--restrict-labels", is_flag=True, help="Predict only among the labels present in the test data."
 )

@@ -2,13 +2,16 @@
 
 Bad rows (empty or missing file, empty or unknown label) are reported one line each and the rest
 is kept, so one typo does not throw away an evaluation; a file without the required columns, or
-with no usable row at all, is a :class:`DataError`.
+with no usable row at all, is a :class:`DataError`. A clip listed twice counts once: repeats with
+the same label are dropped with one warning for the manifest (a repeat would weigh the clip twice
+and could put it on both sides of a split), a repeat with another label is a bad row.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +26,12 @@ REQUIRED = ("path", "label")
 
 @dataclass(frozen=True)
 class ManifestResult:
-    """The usable rows as a corpus table, and one ``file:LINE: problem`` message per bad row."""
+    """The usable rows as a corpus table, one ``file:LINE: problem`` message per bad row, and how
+    many rows repeated a clip already listed (dropped)."""
 
     frame: pd.DataFrame
     bad_rows: tuple[str, ...]
+    duplicates: int = 0
 
 
 def load_manifest(
@@ -40,7 +45,7 @@ def load_manifest(
 
     Labels go through the taxonomy's ``label_map`` (default ``generic``: ``anger`` → ``angry``);
     the label as written is kept in ``code``. Without a ``speaker`` column each clip is its own
-    speaker. Extra columns are kept as text.
+    speaker. Extra columns are kept as text. Repeated clips are dropped with one warning.
     """
     src = str(csv_path)
     path = Path(csv_path)
@@ -64,6 +69,8 @@ def load_manifest(
                     raise DataError(f"{src}: missing column {col!r} (need path,label[,speaker])")
             extras = [c for c in columns if c and c not in COLUMNS]
             rows, bad = [], []
+            seen: dict[str, tuple[int, str, str]] = {}  # clip (real path) -> line, label, class
+            duplicates = 0
             for fields in reader:
                 if not any(f.strip() for f in fields):
                     continue
@@ -79,7 +86,17 @@ def load_manifest(
                     bad.append(f"{src}:{line}: {rel}: unknown label {label!r}")
                 elif not (base / rel).is_file():
                     bad.append(f"{src}:{line}: {rel} not found")
+                elif (clip := os.path.realpath(base / rel)) in seen:
+                    first_line, first_label, first_class = seen[clip]
+                    if first_class == known[key]:
+                        duplicates += 1
+                    else:
+                        bad.append(
+                            f"{src}:{line}: {rel}: listed again with label {label!r} "
+                            f"(line {first_line} has {first_label!r})"
+                        )
                 elif known[key]:
+                    seen[clip] = (line, label, known[key])
                     speaker = rec.get("speaker") or f"{Path(rel).with_suffix('').as_posix()}"
                     rows.append(
                         {
@@ -95,10 +112,15 @@ def load_manifest(
         raise DataError(f"{src}: not UTF-8 text") from None
     except csv.Error as exc:
         raise DataError(f"{src}: malformed CSV ({exc})") from None
+    if duplicates:
+        warnings.warn(
+            f"{src}: {duplicates} duplicate row(s) dropped (a clip listed again counts once)",
+            stacklevel=2,
+        )
     if not rows:
         detail = f"{len(bad)} bad; first: {bad[0].split(': ', 1)[1]}" if bad else "no rows"
         raise DataError(f"{src}: no usable rows ({detail})")
-    return ManifestResult(make_frame(rows, extras), tuple(bad))
+    return ManifestResult(make_frame(rows, extras), tuple(bad), duplicates)
 
 
 def load_manifest_corpus(

@@ -8,6 +8,7 @@ or a folder-per-label directory.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,11 @@ def load_corpora(
     items = [n.strip() for n in names.split(",") if n.strip()] if isinstance(names, str) else list(names)
     if not items:
         raise DataError("no corpus named")
+    unique = list(dict.fromkeys(str(n) for n in items))
+    if len(unique) < len(items):  # read twice, every clip would count twice
+        again = [n for n in unique if [str(i) for i in items].count(n) > 1]
+        warnings.warn(f"{', '.join(again)}: corpus named more than once; read once", stacklevel=2)
+        items = list(unique)
     frames = [load_corpus(n, data_root, labels=labels) for n in items]
     bad = tuple(msg for f in frames for msg in f.attrs.get("bad_rows", ()))
     for f in frames:

@@ -5,7 +5,7 @@
 4.0
 """
 
-from emoscore.engine.batch import BatchSummary, default_midi_dir, run_batch
+from emoscore.engine.batch import BatchInterrupted, BatchSummary, default_midi_dir, run_batch
 from emoscore.engine.discovery import InputProblem, Inputs, discover, discover_folder, read_batch_manifest
 from emoscore.engine.progress import BatchProgress
 from emoscore.engine.sinks import (
@@ -23,6 +23,7 @@ from emoscore.engine.task import BatchSettings, FileResult, FileTask, run_task
 __all__ = [
     "ERROR_COLUMNS",
     "RESULT_COLUMNS",
+    "BatchInterrupted",
     "BatchProgress",
     "BatchSettings",
     "BatchSummary",

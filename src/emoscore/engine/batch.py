@@ -3,15 +3,18 @@ commit each file's windows to the output as soon as it finishes.
 
 The driver checks the model and the output before any work, records inputs that cannot be
 queued, hashes files that already have results (to skip those done with the same content and
-model), and queues the rest longest first so workers finish together.
+model), and queues the rest longest first so workers finish together. Ctrl-C or SIGTERM stops the
+workers, keeps every file committed so far and raises :class:`BatchInterrupted`.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,6 +28,37 @@ from emoscore.recognize.settings import AnalysisSettings
 from emoscore.vocabulary import AsrModel, ComposeMethod, ComposeStyle, DomainMode, Smoothing, parse_compose
 
 ENGINES = ("local", "dask")
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C (``signum`` SIGINT) or SIGTERM; the message says what is kept."""
+
+    def __init__(self, message: str, signum: int = signal.SIGINT):
+        super().__init__(message)
+        self.signum = signum
+
+
+class _Terminated(KeyboardInterrupt):
+    signum = signal.SIGTERM
+
+
+@contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager) raises in the driver like Ctrl-C, so the worker pool
+    is shut down and its queues' semaphores released; dying on the default handler left them
+    registered and the resource tracker warned about "leaked semaphore objects"."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 @dataclass(frozen=True)
@@ -126,45 +160,65 @@ def run_batch(
     settings = BatchSettings(analysis, methods, styles or (ComposeStyle.INTERVALS,))
     engine_obj = _engine(engine, settings, workers, scheduler)  # checks the scheduler address format
     midi_root = Path(midi_dir) if midi_dir is not None else default_midi_dir(str(out))
+    inputs = discover(source)  # a missing, empty or malformed input is refused before the output exists
     sink = open_sink(out)
-    with ExitStack() as stack:
-        stack.callback(sink.close)
-        if scheduler:  # join a remote cluster before any work, so a dead address fails in seconds
-            stack.enter_context(engine_obj)
-        inputs = discover(source)
-        for problem in inputs.problems:
-            sink.record_error(
-                problem.file, problem.message, model_name=model_name, model_version=model_version
-            )
-        tasks, skipped = [], 0
-        for file in inputs.files:
-            task = FileTask(file, _midi_base(file, inputs.root, midi_root) if methods else None)
-            if resume and _already_done(sink, task, settings_key, methods, styles):
-                skipped += 1
-            else:
-                tasks.append(task)
-        expected = {t.path: _duration(t.path) for t in tasks}
-        tasks.sort(key=lambda t: -expected[t.path])
-        counts: tuple[int, int, int, float, int] = (0, 0, 0, 0.0, 0)
-        if tasks:
-            if not scheduler:
+    done = _Counts()
+    try:
+        with _sigterm_stops_like_ctrl_c(), ExitStack() as stack:
+            stack.callback(sink.close)
+            if scheduler:  # join a remote cluster before any work, so a dead address fails in seconds
                 stack.enter_context(engine_obj)
-            counts = _run(engine_obj, tasks, sink, expected, progress, progress_stream, progress_every)
-    analysed, failed, windows, audio, loads = counts
+            for problem in inputs.problems:
+                sink.record_error(
+                    problem.file, problem.message, model_name=model_name, model_version=model_version
+                )
+            tasks = []
+            for file in inputs.files:
+                task = FileTask(file, _midi_base(file, inputs.root, midi_root) if methods else None)
+                if resume and _already_done(sink, task, settings_key, methods, styles):
+                    done.skipped += 1
+                else:
+                    tasks.append(task)
+            expected = {t.path: _duration(t.path) for t in tasks}
+            tasks.sort(key=lambda t: -expected[t.path])
+            if tasks:
+                if not scheduler:
+                    stack.enter_context(engine_obj)
+                _run(engine_obj, tasks, sink, expected, progress, progress_stream, progress_every, done)
+    except KeyboardInterrupt as exc:  # the workers are stopped and the output closed by now
+        signum = getattr(exc, "signum", signal.SIGINT)
+        how = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+        raise BatchInterrupted(
+            f"{sink.location}: batch {how} after {done.analysed + done.failed} file(s); what finished "
+            "is kept: run the same command again to continue",
+            signum,
+        ) from None
     return BatchSummary(
         sink.location,
         sink.errors_location,
         len(inputs.files) + len(inputs.problems),
-        analysed,
-        skipped,
-        failed + len(inputs.problems),
-        windows,
-        audio,
+        done.analysed,
+        done.skipped,
+        done.failed + len(inputs.problems),
+        done.windows,
+        done.audio,
         time.monotonic() - started,
         model_name,
         model_version,
-        loads,
+        done.loads,
     )
+
+
+@dataclass
+class _Counts:
+    """What the batch has done so far (also what an interrupted batch reports)."""
+
+    analysed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    windows: int = 0
+    audio: float = 0.0
+    loads: int = 0
 
 
 def _worker_model(model: str) -> str:
@@ -216,18 +270,17 @@ def _run(
     progress: bool | None,
     stream: IO[str] | None,
     every: float,
-) -> tuple[int, int, int, float, int]:
-    analysed = failed = windows = 0
-    audio = 0.0
+    done: _Counts,
+) -> None:
     loads: dict[str, int] = {}
     bar = BatchProgress(expected, stream=stream, bar=progress, every=every)
     try:
         for result in engine.results(tasks):
             if result.ok:
                 sink.commit(result)
-                analysed += 1
-                windows += len(result.segments)
-                audio += result.duration
+                done.analysed += 1
+                done.windows += len(result.segments)
+                done.audio += result.duration
             else:
                 sink.record_error(
                     result.file,
@@ -236,10 +289,10 @@ def _run(
                     model_name=result.model_name,
                     model_version=result.model_version,
                 )
-                failed += 1
+                done.failed += 1
             if result.worker:
                 loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
+                done.loads = sum(loads.values())
             bar.advance(result)
     finally:
         bar.close()
-    return analysed, failed, windows, audio, sum(loads.values())

@@ -9,10 +9,13 @@ from typing import Any
 from emoscore.errors import ConfigError
 from emoscore.features.base import ConcatExtractor, FeatureExtractor
 from emoscore.features.logmel import LogMel3Extractor
+from emoscore.features.logmel_stats import LogMelStatsExtractor
+from emoscore.features.musicnn import MusicnnExtractor
 from emoscore.features.opensmile_sets import CompareExtractor, EgemapsExtractor
 from emoscore.features.seed94 import Seed94Extractor
 from emoscore.features.sound import SoundDescriptors
 from emoscore.features.whisper import WhisperExtractor
+from emoscore.features.whisper_layers import WhisperLayersExtractor
 
 
 def _whisper_base(**kw: Any) -> WhisperExtractor:
@@ -23,14 +26,29 @@ def _whisper_tiny(**kw: Any) -> WhisperExtractor:
     return WhisperExtractor("tiny.en", **kw)
 
 
+def _musicnn(model: str, layer: str) -> Callable[..., MusicnnExtractor]:
+    def factory(**kw: Any) -> MusicnnExtractor:
+        return MusicnnExtractor(model, **{"layer": layer, **kw})
+
+    return factory
+
+
 _FACTORIES: dict[str, tuple[Callable[..., FeatureExtractor], Callable[..., Any]]] = {
     "seed94": (Seed94Extractor, Seed94Extractor.__init__),
     "egemaps": (EgemapsExtractor, EgemapsExtractor.__init__),
     "compare": (CompareExtractor, CompareExtractor.__init__),
     "logmel3": (LogMel3Extractor, LogMel3Extractor.__init__),
+    "logmel-stats": (LogMelStatsExtractor, LogMelStatsExtractor.__init__),
     "whisper-base": (_whisper_base, WhisperExtractor.__init__),
     "whisper-tiny": (_whisper_tiny, WhisperExtractor.__init__),
+    "whisper-base-layers": (WhisperLayersExtractor, WhisperLayersExtractor.__init__),
     "sound-descriptors": (SoundDescriptors, SoundDescriptors.__init__),
+    "musicnn-msd": (_musicnn("MSD_musicnn", "penultimate"), MusicnnExtractor.__init__),
+    "musicnn-mtt": (_musicnn("MTT_musicnn", "penultimate"), MusicnnExtractor.__init__),
+    "musicnn-msd-tags": (_musicnn("MSD_musicnn", "tags"), MusicnnExtractor.__init__),
+    "musicnn-mtt-tags": (_musicnn("MTT_musicnn", "tags"), MusicnnExtractor.__init__),
+    "musicnn-msd-pool": (_musicnn("MSD_musicnn", "pool"), MusicnnExtractor.__init__),
+    "musicnn-mtt-pool": (_musicnn("MTT_musicnn", "pool"), MusicnnExtractor.__init__),
 }
 
 FEATURE_SETS: tuple[str, ...] = tuple(_FACTORIES)

@@ -32,6 +32,9 @@ class TrainingRecipe:
     corpora: tuple[str, ...] = ()
     labels: tuple[str, ...] | None = None
     features: str = "egemaps"
+    # keyword settings of the feature sets, each given to every named set that accepts it
+    # (e.g. ``{ layers = [3] }`` for ``whisper-base-layers``; features/registry.py)
+    feature_params: dict[str, Any] = field(default_factory=dict)
     model: str = "svm"
     tune: bool = True
     params: dict[str, Any] = field(default_factory=dict)
@@ -81,7 +84,17 @@ class TrainingRecipe:
             raise ConfigError(f"{origin}: malformed recipe ({exc})") from None
 
     def with_overrides(self, **changes: Any) -> TrainingRecipe:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """The recipe with the given (non-None) fields replaced; other ``features`` drop the
+        recipe's ``feature_params`` (they belong to its own feature sets).
+
+        >>> r = TrainingRecipe(features="whisper-base", feature_params={"depth": 3})
+        >>> r.with_overrides(features="egemaps").feature_params, r.with_overrides(model="svm").feature_params
+        ({}, {'depth': 3})
+        """
+        given = {k: v for k, v in changes.items() if v is not None}
+        if "features" in given and given["features"] != self.features and "feature_params" not in given:
+            given["feature_params"] = {}
+        return replace(self, **given)
 
 
 AUGMENT_KEYS = ("copies", "music_corpora")

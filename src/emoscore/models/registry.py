@@ -8,7 +8,7 @@ from typing import Any
 
 from emoscore.errors import ModelError
 from emoscore.models.bundle import ModelBundle, load_bundle, read_metadata
-from emoscore.vocabulary import Task
+from emoscore.vocabulary import Task, Tier, parse_tier
 
 BUNDLE_SUFFIX = ".emo"
 
@@ -37,9 +37,51 @@ def resolve_model(name_or_path: str | Path) -> Path:
     raise ModelError(f"unknown model {text!r}; shipped models: {known}; or give a path to a bundle")
 
 
-def default_model(task: str = Task.EMOTION) -> str:
-    """The shipped model of a task: ``default`` for speech emotion, the task's name otherwise."""
-    return "default" if task == Task.EMOTION else str(task)
+#: The shipped model of each task in each tier: the one place that says which domain detector and
+#: music models run beside an emotion model (its bundle's ``recipe.tier``). The fast tier's task
+#: models read the fast emotion model's cheap features, so a window's features are computed once.
+TIER_MODELS: dict[Tier, dict[Task, str]] = {
+    Tier.STANDARD: {
+        Task.EMOTION: "default",
+        Task.VALENCE: "valence",
+        Task.AROUSAL: "arousal",
+        Task.QUADRANT: "quadrant",
+        Task.DOMAIN: "domain",
+    },
+    Tier.FAST: {
+        Task.EMOTION: "fast",
+        Task.VALENCE: "valence-fast",
+        Task.AROUSAL: "arousal-fast",
+        Task.QUADRANT: "quadrant-fast",
+        Task.DOMAIN: "domain-fast",
+    },
+}
+
+
+#: The rate Silero's voice activity model runs at in each tier: the fast tier uses its 8-kHz mode,
+#: about a quarter less CPU (audio.vad.SileroVAD ``model_rate``).
+TIER_VAD_RATE: dict[Tier, int] = {Tier.STANDARD: 16_000, Tier.FAST: 8_000}
+
+
+def default_model(task: str = Task.EMOTION, tier: str = Tier.STANDARD) -> str:
+    """The shipped model of a task in a tier (:data:`TIER_MODELS`).
+
+    >>> default_model(), default_model("domain"), default_model("domain", tier="fast")
+    ('default', 'domain', 'domain-fast')
+    """
+    return TIER_MODELS[parse_tier(tier)][Task(task)]
+
+
+def model_tier(model: str | Path | ModelBundle) -> Tier:
+    """The tier an emotion model declares (its recipe's ``tier``; standard when it names none),
+    read from the bundle's metadata (nothing unpickled).
+
+    >>> model_tier("default"), model_tier("fast")
+    (<Tier.STANDARD: 'standard'>, <Tier.FAST: 'fast'>)
+    """
+    meta = model.meta if isinstance(model, ModelBundle) else read_metadata(resolve_model(model))
+    recipe = meta.get("recipe") or {}
+    return parse_tier(recipe.get("tier") if isinstance(recipe, dict) else None, origin=f"model {model}")
 
 
 def check_model_task(name_or_path: str | Path, task: str, *, meta: dict[str, Any] | None = None) -> Path:

@@ -289,6 +289,8 @@ def recipe_extractor(recipe: TrainingRecipe) -> Any:
     if is_window_task(recipe):
         p = recipe.params
         return WindowedExtractor(
-            recipe.features, window=float(p.get("window", 4.0)), max_windows=int(p.get("max_windows", 4))
+            get_extractor(recipe.features, **recipe.feature_params),
+            window=float(p.get("window", 4.0)),
+            max_windows=int(p.get("max_windows", 4)),
         )
-    return get_extractor(recipe.features)
+    return get_extractor(recipe.features, **recipe.feature_params)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from emoscore.corpora.registry import load_corpus
+from emoscore.corpora.registry import load_corpus, resolve_name
 from emoscore.corpora.tasks import load_corpora_for, load_source_for
 from emoscore.errors import ConfigError, DataError
 from emoscore.features import FeatureCache
@@ -54,6 +54,10 @@ def evaluate_model(
     t = parse_task(task or Task.EMOTION)
     if (corpus is None) == (manifest is None):
         raise ConfigError("evaluate: give exactly one of --corpus or --manifest")
+    # a manifest is read (and a corpus name checked) before the model loads: a typo fails at once
+    early = load_source_for(t, manifest=manifest, data_root=data_root) if manifest is not None else None
+    if corpus is not None and t == Task.EMOTION:
+        _check_corpus_name(corpus)
     name = str(model or default_model(t))
     bundle = load_model(name, task=t)
     protocol = protocol_for_task(t, protocol)
@@ -83,7 +87,7 @@ def evaluate_model(
             recipe, table, test_corpus=corpus, protocol=protocol, folds=folds, seed=recipe.seed
         )
         return replace(res, bad_rows=tuple(frame.attrs.get("bad_rows", ())) + res.bad_rows)
-    frame = load_source_for(t, corpus=corpus, manifest=manifest, data_root=data_root)
+    frame = early if early is not None else load_source_for(t, corpus=corpus, data_root=data_root)
     source = str(manifest) if manifest is not None else str(corpus)
     bad = tuple(frame.attrs.get("bad_rows", ()))
     unknown = sorted(set(frame["label"].astype(str)) - set(bundle.labels))
@@ -132,17 +136,17 @@ def evaluate_loco(
     (each a corpus of its own, named by its file stem).
     """
     name = str(model or default_model(Task.EMOTION))
+    if corpora or manifests:  # named here: checked before the model loads
+        _check_loco_sources([*(corpora or ()), *(str(m) for m in manifests)])
+        for c in corpora or ():
+            _check_corpus_name(c)
     bundle = load_model(name, task=Task.EMOTION)
     if "recipe" not in bundle.meta:
         raise DataError(f"model {name}: its bundle records no training recipe, so it cannot be retrained")
     recipe = TrainingRecipe.from_dict(bundle.meta["recipe"], origin=f"{name} recipe")
     names = list(corpora) if corpora else ([] if manifests else list(recipe.corpora))
     sources = [*names, *(str(m) for m in manifests)]
-    if len(sources) < 2:
-        raise DataError(
-            f"--protocol loco needs at least two corpora, got {', '.join(sources) or 'none'} "
-            "(name them with --corpus a,b,...)"
-        )
+    _check_loco_sources(sources)
     if labels is not None:
         unknown = sorted(set(labels) - set(bundle.labels))
         if unknown:
@@ -180,6 +184,22 @@ def evaluate_loco(
     )
     result = leave_one_corpus_out(recipe, table, labels=labels)
     return replace(result, model=name, bad_rows=tuple(bad) + result.bad_rows)
+
+
+def _check_loco_sources(sources: Sequence[str]) -> None:
+    if len(sources) < 2:
+        raise DataError(
+            f"--protocol loco needs at least two corpora, got {', '.join(sources) or 'none'} "
+            "(name them with --corpus a,b,...)"
+        )
+
+
+def _check_corpus_name(corpus: str) -> None:
+    """Refuse a speech corpus that is neither catalogued nor a manifest or folder on disk (what
+    :func:`~emoscore.corpora.registry.load_corpus` would say, before a model is loaded)."""
+    path = Path(corpus)
+    if resolve_name(corpus) is None and path.suffix.lower() != ".csv" and not path.exists():
+        load_corpus(corpus)  # raises the one-line "unknown corpus (known: ...)"
 
 
 def _cross_validate_words(

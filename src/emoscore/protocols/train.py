@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emoscore.corpora.tasks import load_corpora_for
-from emoscore.errors import ConfigError
+from emoscore.errors import ConfigError, DataError
 from emoscore.features import FeatureCache
 from emoscore.models.bundle import ModelBundle
 from emoscore.models.recipe import TrainingRecipe
 from emoscore.models.training import fit_bundle, recipe_extractor, training_table
 from emoscore.protocols.calibration import calibrate_recipe
 from emoscore.protocols.evaluation import EvaluationResult, cross_validate
+from emoscore.protocols.splits import make_splits
 from emoscore.vocabulary import Protocol, Task
 
 
@@ -49,13 +50,26 @@ def train_recipe(
     frame = load_corpora_for(recipe.task, list(recipe.corpora), data_root, labels=recipe.labels)
     bad = tuple(frame.attrs.get("bad_rows", ()))
     extractor = recipe_extractor(recipe)
+    first = None if recipe.task == Task.DOMAIN else str(frame["corpus"].iloc[0]) if len(frame) else None
+    if protocol and len(frame):  # too few speakers for the folds: say so before any feature is computed
+        tested = frame if first is None else frame[frame["corpus"].astype(str) == first]
+        try:
+            make_splits(
+                protocol,
+                tested["label"].astype(str),
+                tested["speaker"].astype(str),
+                folds=folds,
+                seed=recipe.seed,
+            )
+        except DataError as exc:
+            named = recipe.corpora[0] if len(recipe.corpora) == 1 else first or ", ".join(recipe.corpora)
+            raise DataError(f"{named}: {exc}") from None
     notify(f"features {extractor.name} for {len(frame)} clips …")
     table = training_table(
         frame, extractor, recipe, data_root=data_root, cache=cache, n_jobs=n_jobs, progress=progress
     )
     evaluation = None
     if protocol:
-        first = None if recipe.task == Task.DOMAIN else str(table.frame["corpus"].iloc[0])
         evaluation = cross_validate(
             recipe, table, test_corpus=first, protocol=protocol, folds=folds, seed=recipe.seed
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from emoscore.errors import ConfigError, ModelError
 from emoscore.features import ConcatExtractor
 from emoscore.features.windowed import WindowedExtractor, excerpt_spans
 from emoscore.models.bundle import ModelBundle
-from emoscore.models.registry import default_model, load_model
+from emoscore.models.registry import default_model, load_model, model_tier
 from emoscore.vocabulary import Domain, DomainMode, Task, parse_domain_mode
 
 #: a window is speech when the detector gives speech at least this probability: dialogue over
@@ -42,18 +43,24 @@ ANNOTATOR_TASKS: dict[str, Task] = {
 }
 
 
-def task_models(domain: str = DomainMode.AUTO) -> dict[Task, str]:
-    """The shipped task bundles (task → model name) a domain mode runs: none for ``speech``, the
-    music models for ``music``, and the detector too for ``auto``.
+def task_models(
+    domain: str = DomainMode.AUTO, model: str | Path | ModelBundle = "default"
+) -> dict[Task, str]:
+    """The shipped task bundles (task → model name) a domain mode runs beside the emotion
+    ``model``: none for ``speech``, the music models for ``music``, and the detector too for
+    ``auto``, each from the emotion model's tier (:data:`~emoscore.models.registry.TIER_MODELS`).
 
     >>> sorted(task_models("music").values()), "domain" in task_models("auto").values()
     (['arousal', 'quadrant', 'valence'], True)
+    >>> task_models("auto", "fast")[Task.DOMAIN], task_models("speech", "fast")
+    ('domain-fast', {})
     """
     mode = parse_domain_mode(domain) or DomainMode.AUTO
     if mode == DomainMode.SPEECH:
         return {}
+    tier = model_tier(model)
     tasks = [Task.VALENCE, Task.AROUSAL, Task.QUADRANT] + ([Task.DOMAIN] if mode == DomainMode.AUTO else [])
-    return {task: default_model(task) for task in tasks}
+    return {task: default_model(task, tier) for task in tasks}
 
 
 def _check(bundle: ModelBundle, task: str) -> ModelBundle:
@@ -66,7 +73,9 @@ def _tag(bundle: ModelBundle) -> str:
     return f"{bundle.name} {bundle.version}"
 
 
-def _from_concat(memo: dict[Any, list[np.ndarray]], part: Any, settings: Any) -> list[np.ndarray] | None:
+def _from_concat(
+    memo: dict[Any, list[np.ndarray | None]], part: Any, settings: Any
+) -> list[np.ndarray | None] | None:
     """``part``'s features cut out of a memoised concatenation that contains it (the emotion
     model's ``whisper-base+egemaps`` holds ``whisper-base``), when every part's size is known."""
     for (ext, pre), feats in list(memo.items()):
@@ -74,11 +83,12 @@ def _from_concat(memo: dict[Any, list[np.ndarray]], part: Any, settings: Any) ->
             continue
         sizes = [getattr(p, "dim", None) for p in ext.parts]
         dims = [int(d) for d in sizes if d is not None]
-        if len(dims) != len(sizes) or not feats or sum(dims) != len(feats[0]):
+        known = next((f for f in feats if f is not None), None)
+        if len(dims) != len(sizes) or known is None or sum(dims) != len(known):
             continue
         i = ext.parts.index(part)
         a = sum(dims[:i])
-        return [np.asarray(f[a : a + dims[i]]) for f in feats]
+        return [None if f is None else np.asarray(f[a : a + dims[i]]) for f in feats]
     return None
 
 
@@ -120,10 +130,12 @@ class SoundAnnotator:
         self._sound = sound
 
     @classmethod
-    @classmethod
-    def from_names(cls, domain: str = DomainMode.AUTO) -> SoundAnnotator:
-        """The committed task bundles a domain mode uses (:func:`task_models`)."""
-        names = task_models(domain)
+    def from_names(
+        cls, domain: str = DomainMode.AUTO, model: str | Path | ModelBundle = "default"
+    ) -> SoundAnnotator:
+        """The committed task bundles a domain mode uses beside the emotion ``model``
+        (:func:`task_models`)."""
+        names = task_models(domain, model)
         return cls(
             domain=domain,
             **{
@@ -179,17 +191,20 @@ class SoundAnnotator:
         bundle: ModelBundle,
         windows: Sequence[np.ndarray],
         rate: int,
-        memo: dict[Any, list[np.ndarray]],
+        memo: dict[Any, list[np.ndarray | None]],
         denoise: bool,
         which: Sequence[int] | None = None,
     ) -> np.ndarray:
-        """``bundle``'s features of ``windows`` (all of them computed once, into ``memo``), the
-        rows ``which`` (default: all) as an object array of (windows, d) matrices."""
+        """``bundle``'s features of the windows ``which`` (default: all) as an object array of
+        (windows, d) matrices. Each window's features are computed at most once per extractor, into
+        ``memo`` (a list over ``windows``, ``None`` where not computed), and only for the windows
+        asked for: the music models run on a batch's music windows, not on its speech."""
         ext = bundle.extractor
         settings = replace(bundle.preprocessing, denoise=True) if denoise else bundle.preprocessing
-        clips = [preprocess_clip(w, settings, name="window") for w in windows]
+        rows = list(range(len(windows))) if which is None else list(which)
+        clips = {i: preprocess_clip(windows[i], settings, name="window") for i in rows}
         single = isinstance(ext, WindowedExtractor) and all(
-            len(excerpt_spans(len(c), rate, ext.window, ext.max_windows)) == 1 for c in clips
+            len(excerpt_spans(len(c), rate, ext.window, ext.max_windows)) == 1 for c in clips.values()
         )
         # a window the model sees whole is just the base feature set: share it between bundles
         key = (ext.base, settings) if single else (ext, settings)  # type: ignore[union-attr]
@@ -197,14 +212,15 @@ class SoundAnnotator:
             shared = _from_concat(memo, ext.base, settings)  # type: ignore[union-attr]
             if shared is not None:
                 memo[key] = shared
-        if key not in memo:
+        feats = memo.setdefault(key, [None] * len(windows))
+        missing = [i for i in rows if feats[i] is None]
+        if missing:
             base = ext.base if single else ext  # type: ignore[union-attr]
-            memo[key] = base.batch(clips, rate)
-        feats = memo[key]
-        rows = range(len(feats)) if which is None else which
+            for i, f in zip(missing, base.batch([clips[i] for i in missing], rate), strict=True):
+                feats[i] = f
         X = np.empty(len(rows), dtype=object)
         for j, i in enumerate(rows):
-            X[j] = np.atleast_2d(feats[i])
+            X[j] = np.atleast_2d(np.asarray(feats[i]))
         return X
 
     def detect(
@@ -212,7 +228,7 @@ class SoundAnnotator:
         windows: Sequence[np.ndarray],
         rate: int,
         *,
-        memo: dict[Any, list[np.ndarray]] | None = None,
+        memo: dict[Any, list[np.ndarray | None]] | None = None,
         denoise: bool = False,
     ) -> list[tuple[str, dict[str, float]]]:
         """(domain, detector probabilities) of each window: under ``auto`` speech when the
@@ -242,7 +258,7 @@ class SoundAnnotator:
         rate: int,
         *,
         which: Sequence[int] | None = None,
-        memo: dict[Any, list[np.ndarray]] | None = None,
+        memo: dict[Any, list[np.ndarray | None]] | None = None,
         denoise: bool = False,
     ) -> list[tuple[float, float, dict[str, float]]]:
         """(valence, arousal, quadrant probabilities) of the music windows ``which`` of ``windows``:
@@ -272,7 +288,7 @@ class SoundAnnotator:
         windows: Sequence[np.ndarray],
         rate: int,
         *,
-        memo: dict[Any, list[np.ndarray]] | None = None,
+        memo: dict[Any, list[np.ndarray | None]] | None = None,
         denoise: bool = False,
     ) -> list[WindowAnnotation]:
         """Domain, trained valence/arousal and (music windows) quadrant of raw window samples (at

@@ -81,7 +81,7 @@ class AnalysisSettings:
         from emoscore.models.registry import check_model_task
         from emoscore.recognize.annotate import task_models
 
-        names = {Task.EMOTION: self.model, **task_models(self.domain)}
+        names = {Task.EMOTION: self.model, **task_models(self.domain, self.model)}
         out = {}
         words = self.transcript
         for task, name in names.items():
