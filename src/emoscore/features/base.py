@@ -8,7 +8,7 @@ CTranslate2 models) are created lazily and dropped when pickling.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -92,3 +92,14 @@ def at_rate(samples: np.ndarray, sample_rate: int, target: int) -> np.ndarray:
     import soxr
 
     return soxr.resample(y, sample_rate, target).astype(np.float32, copy=False)
+
+
+def check_choice(name: str, value: object, choices: Collection[str]) -> None:
+    """An extractor setting that must be one of ``choices``: one ConfigError line otherwise.
+
+    >>> check_choice("pooling", "max", ("mean", "mean+std"))
+    Traceback (most recent call last):
+    emoscore.errors.ConfigError: pooling='max': must be one of mean, mean+std
+    """
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r}: must be one of {', '.join(choices)}")

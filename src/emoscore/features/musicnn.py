@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from emoscore.errors import ConfigError, ModelError
-from emoscore.features.base import FeatureExtractor, at_rate
+from emoscore.features.base import FeatureExtractor, at_rate, check_choice
 from emoscore.features.tfcheckpoint import read_checkpoint
 
 SAMPLE_RATE = 16_000
@@ -227,10 +227,8 @@ class MusicnnExtractor(FeatureExtractor):
     ):
         if model not in MODELS:
             raise ConfigError(f"musicnn model {model!r}: known models are {', '.join(MODELS)}")
-        if layer not in LAYERS:
-            raise ConfigError(f"layer={layer!r}: must be one of {', '.join(LAYERS)}")
-        if pooling not in POOLINGS:
-            raise ConfigError(f"pooling={pooling!r}: must be one of {', '.join(POOLINGS)}")
+        check_choice("layer", layer, LAYERS)
+        check_choice("pooling", pooling, POOLINGS)
         self.model = model
         self.layer = layer
         self.pooling = pooling

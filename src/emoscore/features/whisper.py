@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from emoscore.errors import ConfigError, ModelError
-from emoscore.features.base import FeatureExtractor, at_rate
+from emoscore.features.base import FeatureExtractor, at_rate, check_choice
 from emoscore.features.cache import default_cache_root
 
 SAMPLE_RATE = 16_000
@@ -162,10 +162,8 @@ class WhisperExtractor(FeatureExtractor):
     ):
         if model not in MODELS:
             raise ConfigError(f"Whisper model {model!r}: known models are {', '.join(MODELS)}")
-        if pooling not in POOLINGS:
-            raise ConfigError(f"pooling={pooling!r}: must be one of {', '.join(POOLINGS)}")
-        if compute_type not in COMPUTE_TYPES:
-            raise ConfigError(f"compute_type={compute_type!r}: must be one of {', '.join(COMPUTE_TYPES)}")
+        check_choice("pooling", pooling, POOLINGS)
+        check_choice("compute_type", compute_type, COMPUTE_TYPES)
         full = ENCODER_LAYERS[model]
         if depth is not None and not (isinstance(depth, int) and 1 <= depth <= full):
             raise ConfigError(f"depth={depth!r}: Whisper {model} has encoder layers 1 … {full}")

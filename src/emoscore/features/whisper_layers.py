@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from emoscore.errors import ConfigError, ModelError
-from emoscore.features.base import FeatureExtractor
+from emoscore.features.base import FeatureExtractor, check_choice
 from emoscore.features.ct2model import read_ct2_model
 from emoscore.features.whisper import MAX_MEL_FRAMES, POOLINGS, WhisperExtractor, whisper_model_dir
 
@@ -145,10 +145,8 @@ class WhisperLayersExtractor(FeatureExtractor):
         chosen = tuple(int(i) for i in layers)
         if not chosen or any(not 0 <= i <= N_LAYERS for i in chosen) or len(set(chosen)) != len(chosen):
             raise ConfigError(f"layers={list(layers)!r}: give distinct layer indices from 0 to {N_LAYERS}")
-        if pooling not in POOLINGS:
-            raise ConfigError(f"pooling={pooling!r}: must be one of {', '.join(POOLINGS)}")
-        if combine not in COMBINES:
-            raise ConfigError(f"combine={combine!r}: must be one of {', '.join(COMBINES)}")
+        check_choice("pooling", pooling, POOLINGS)
+        check_choice("combine", combine, COMBINES)
         self.layers = chosen
         self.pooling = pooling
         self.combine = combine
