@@ -85,3 +85,12 @@ def test_feature_params_reach_the_feature_sets_that_take_them() -> None:
     assert (whisper.pooling, whisper.dim) == ("mean", 512)
     with pytest.raises(ConfigError, match="has no parameter nonsense"):
         recipe_extractor(TrainingRecipe.from_dict({"features": "egemaps", "feature_params": {"nonsense": 1}}))
+
+
+def test_another_model_for_a_task_recipe_keeps_only_its_windows() -> None:
+    """`train --task quadrant --model mlp` once passed the recipe's logistic-regression C to the MLP."""
+    from emoscore.models.training import build_estimator
+
+    recipe = load_recipe("quadrant").with_overrides(model="mlp")
+    assert set(recipe.params) == {"window", "max_windows"}
+    build_estimator(recipe)  # no stray hyper-parameter

@@ -87,17 +87,27 @@ class TrainingRecipe:
         """The recipe with the given (non-None) fields replaced; other ``features`` drop the
         recipe's ``feature_params`` (they belong to its own feature sets).
 
-        >>> r = TrainingRecipe(features="whisper-base", feature_params={"depth": 3})
+        Another ``model`` keeps only the window settings of ``params`` (the others are the
+        recipe's own model's hyper-parameters).
+
+        >>> r = TrainingRecipe(features="whisper-base", feature_params={"depth": 3},
+        ...                    model="logreg", params={"C": 0.003, "window": 4.0})
         >>> r.with_overrides(features="egemaps").feature_params, r.with_overrides(model="svm").feature_params
         ({}, {'depth': 3})
+        >>> r.with_overrides(model="mlp").params, r.with_overrides(model="logreg").params
+        ({'window': 4.0}, {'C': 0.003, 'window': 4.0})
         """
         given = {k: v for k, v in changes.items() if v is not None}
         if "features" in given and given["features"] != self.features and "feature_params" not in given:
             given["feature_params"] = {}
+        if "model" in given and given["model"] != self.model and "params" not in given:
+            given["params"] = {k: v for k, v in self.params.items() if k in WINDOW_PARAMS}
         return replace(self, **given)
 
 
 AUGMENT_KEYS = ("copies", "music_corpora")
+#: ``params`` that set a window task's windows, not its model's hyper-parameters
+WINDOW_PARAMS = ("window", "max_windows")
 
 
 def check_augment(spec: dict[str, Any], *, origin: str = "recipe") -> dict[str, Any]:

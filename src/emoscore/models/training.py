@@ -27,11 +27,10 @@ from emoscore.models.bundle import ModelBundle
 from emoscore.models.classical import build_classifier
 from emoscore.models.normalization import GroupStandardizer
 from emoscore.models.pooled import WindowPooledClassifier
-from emoscore.models.recipe import AUGMENT_KEYS, TrainingRecipe
+from emoscore.models.recipe import AUGMENT_KEYS, WINDOW_PARAMS, TrainingRecipe
 from emoscore.vocabulary import TASK_LABELS, Task
 
 #: recipe params that shape the windowing of a task model, not its classifier
-WINDOW_PARAMS = ("window", "max_windows")
 
 
 @dataclass(frozen=True)
