@@ -20,18 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-
-from emoscore.cli import main
-
-
-def run_main(argv: list[str], capfd) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capfd.readouterr()
-    return (code if isinstance(code, int) else 1), out, err
+from tests.cli.test_bad_input import run_main
 
 
 def tone(path: Path, seconds: float = 1.0, *, scale: float = 0.3, **kw) -> Path:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
+from tests.cli.test_bad_input import run_main
 
 from emoscore.audio.windows import window_spans
-from emoscore.cli import main
 from emoscore.engine import read_errors, read_results
 
 EMOSCORE = Path(sys.executable).with_name("emoscore")
@@ -49,14 +49,6 @@ def long_clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def run_main(argv: list[str], capfd) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capfd.readouterr()
-    return code, out, err
 
 
 def test_help_documents_the_options(capfd) -> None:

@@ -58,3 +58,10 @@ def test_a_damaged_source_is_one_model_error(tmp_path):
         write_shallow_encoder(src, tmp_path / "out.bin", 3)
     with pytest.raises(ModelError, match="missing"):
         write_shallow_encoder(tmp_path / "nothing", tmp_path / "out.bin", 3)
+
+
+def test_a_shallow_copy_always_goes_into_the_cache(tmp_path):
+    """tiny.en is used in place from its wheel; its shallow copy must not be written beside it."""
+    d = whisper_model_dir("tiny.en", depth=2, cache_root=tmp_path)
+    assert d == tmp_path / "models" / "whisper-tiny.en-depth2" and (d / "model.bin").is_file()
+    assert not [p for p in d.parent.iterdir() if p.name.startswith(".")]  # no temporary folder left

@@ -93,37 +93,18 @@ def read_ct2_model(path: str | Path, *, select: Callable[[str], bool] | None = N
     """Variables of ``path`` (a ``model.bin`` or the folder holding it); ``select(name)`` keeps only
     some (the others are skipped without being read), e.g. ``lambda n: n.startswith("encoder/")``.
     """
-    p = Path(path)
-    if p.is_dir():
-        p = p / "model.bin"
-    if not p.is_file():
-        raise ModelError(f"{p}: CTranslate2 model file is missing")
+    p = _model_file(path)
     variables: dict[str, np.ndarray] = {}
     dtypes: dict[str, int] = {}
     with open(p, "rb") as f:
         r = _Reader(f, p)
-        version = r.uint("I")
-        if version not in BINARY_VERSIONS:
-            raise ModelError(
-                f"{p}: CTranslate2 binary version {version} is not supported "
-                f"(known: {', '.join(map(str, BINARY_VERSIONS))})"
-            )
-        spec = r.string()
-        revision = r.uint("I")
+        version, spec, revision = _header(r)
         for _ in range(r.uint("I")):
-            name = r.string()
-            shape = tuple(r.uint("I") for _ in range(r.uint("B")))
-            dtype_id = r.uint("B")
-            nbytes = r.uint("I")
-            if dtype_id not in _DTYPES:
-                raise ModelError(f"{p}: variable {name!r} has unknown dtype id {dtype_id}")
-            dtype = _DTYPES[dtype_id]
-            if nbytes != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-                raise ModelError(f"{p}: variable {name!r} holds {nbytes} bytes, not {shape} × {dtype}")
+            name, shape, dtype_id, nbytes = _variable_head(r)
             if select is not None and not select(name):
                 f.seek(nbytes, 1)
                 continue
-            variables[name] = np.frombuffer(r.take(nbytes), dtype=dtype).reshape(shape)
+            variables[name] = np.frombuffer(r.take(nbytes), dtype=_DTYPES[dtype_id]).reshape(shape)
             dtypes[name] = dtype_id
         aliases = [(r.string(), r.string()) for _ in range(r.uint("I"))]
     for alias, target in aliases:
@@ -150,48 +131,73 @@ def write_shallow_encoder(source: str | Path, target: str | Path, depth: int) ->
     middle layers carry more of how something is said; ``features/whisper.py``). Aliases of dropped
     variables are dropped too. A truncated or foreign file is a one-line ModelError.
     """
-    src, dst = Path(source), Path(target)
-    if src.is_dir():
-        src = src / "model.bin"
-    if not src.is_file():
-        raise ModelError(f"{src}: CTranslate2 model file is missing")
-
-    def string(r: _Reader) -> bytes:
-        n = r.uint("H")
-        return struct.pack("<H", n) + r.take(n)
-
-    kept: list[bytes] = []
-    names: set[bytes] = set()
-    with open(src, "rb") as f:
+    src, dst = _model_file(source), Path(target)
+    kept: set[str] = set()
+    layers = 0
+    with open(src, "rb") as f, open(dst, "wb") as out:
         r = _Reader(f, src)
-        head = r.take(4)
-        if struct.unpack("<I", head)[0] not in BINARY_VERSIONS:
-            raise ModelError(f"{src}: CTranslate2 binary version is not supported")
-        head += string(r) + r.take(4)
-        layers = 0
+        version, spec, revision = _header(r)
+        out.write(struct.pack("<I", version) + _pack_string(spec) + struct.pack("<I", revision))
+        count_at = out.tell()
+        out.write(struct.pack("<I", 0))  # the variable count, written once it is known
         for _ in range(r.uint("I")):
-            name = string(r)
-            rank = r.take(1)
-            shape = r.take(4 * rank[0])
-            dtype = r.take(1)
-            size = r.take(4)
-            data = r.take(struct.unpack("<I", size)[0])
-            match = _ENCODER_LAYER.match(name[2:-1].decode("utf-8", "replace"))
-            if match:
-                layers = max(layers, int(match.group(1)) + 1)
-                if int(match.group(1)) >= depth:
-                    continue
-            kept.append(name + rank + shape + dtype + size + data)
-            names.add(name[2:])
-        aliases = [(string(r), string(r)) for _ in range(r.uint("I"))]
-    if not 1 <= depth <= layers:
-        raise ConfigError(f"encoder depth {depth}: the model has {layers} encoder layers")
-    aliases = [(a, t) for a, t in aliases if t[2:] in names]
-    with open(dst, "wb") as out:
-        out.write(head + struct.pack("<I", len(kept)))
-        for record in kept:
-            out.write(record)
+            name, shape, dtype_id, nbytes = _variable_head(r)
+            match = _ENCODER_LAYER.match(name)
+            layer = int(match.group(1)) if match else None
+            layers = max(layers, layer + 1) if layer is not None else layers
+            if layer is not None and layer >= depth:
+                f.seek(nbytes, 1)
+                continue
+            out.write(_pack_string(name) + struct.pack("<B", len(shape)))
+            out.write(b"".join(struct.pack("<I", d) for d in shape) + struct.pack("<BI", dtype_id, nbytes))
+            out.write(r.take(nbytes))
+            kept.add(name)
+        aliases = [(a, t) for a, t in ((r.string(), r.string()) for _ in range(r.uint("I"))) if t in kept]
         out.write(struct.pack("<I", len(aliases)))
-        for alias, name in aliases:
-            out.write(alias + name)
+        out.write(b"".join(_pack_string(a) + _pack_string(t) for a, t in aliases))
+        out.seek(count_at)
+        out.write(struct.pack("<I", len(kept)))
+    if not 1 <= depth <= layers:
+        dst.unlink()
+        raise ConfigError(f"encoder depth {depth}: the model has {layers} encoder layers")
     return dst
+
+
+def _model_file(path: str | Path) -> Path:
+    """``path`` or the ``model.bin`` in it; a missing file is a one-line ModelError."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "model.bin"
+    if not p.is_file():
+        raise ModelError(f"{p}: CTranslate2 model file is missing")
+    return p
+
+
+def _header(r: _Reader) -> tuple[int, str, int]:
+    """Binary version (checked), spec name and spec revision."""
+    version = r.uint("I")
+    if version not in BINARY_VERSIONS:
+        raise ModelError(
+            f"{r.path}: CTranslate2 binary version {version} is not supported "
+            f"(known: {', '.join(map(str, BINARY_VERSIONS))})"
+        )
+    return version, r.string(), r.uint("I")
+
+
+def _variable_head(r: _Reader) -> tuple[str, tuple[int, ...], int, int]:
+    """A variable's name, shape, dtype id and byte count (checked against each other); its bytes follow."""
+    name = r.string()
+    shape = tuple(r.uint("I") for _ in range(r.uint("B")))
+    dtype_id = r.uint("B")
+    nbytes = r.uint("I")
+    if dtype_id not in _DTYPES:
+        raise ModelError(f"{r.path}: variable {name!r} has unknown dtype id {dtype_id}")
+    dtype = _DTYPES[dtype_id]
+    if nbytes != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+        raise ModelError(f"{r.path}: variable {name!r} holds {nbytes} bytes, not {shape} × {dtype}")
+    return name, shape, dtype_id, nbytes
+
+
+def _pack_string(s: str) -> bytes:
+    raw = s.encode("utf-8") + b"\0"
+    return struct.pack("<H", len(raw)) + raw

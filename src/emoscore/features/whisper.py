@@ -14,9 +14,7 @@ Inputs longer than 30 s are encoded in 30-s pieces whose frames are pooled toget
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from emoscore.atomic import atomic_folder
 from emoscore.errors import ConfigError, ModelError
 from emoscore.features.base import FeatureExtractor, at_rate, check_choice
 from emoscore.features.cache import default_cache_root
@@ -89,55 +88,44 @@ def whisper_model_dir(model: str, *, cache_root: str | Path | None = None, depth
     expected = sum(p.stat().st_size for p in sources)
     root = Path(cache_root) if cache_root is not None else default_cache_root()
     target = root / "models" / f"whisper-{model}"
-    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected:
+
+    def whole(d: Path) -> bool:
+        return (d / "model.bin").is_file() and (d / "model.bin").stat().st_size == expected
+
+    if whole(target):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".whisper-{model}-"))
-    try:
+    with atomic_folder(target, complete=whole) as tmp:
         with open(tmp / "model.bin", "wb") as out:
             for p in sources:
                 with open(p, "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 22)
-        if (tmp / "model.bin").stat().st_size != expected:
+        if not whole(tmp):
             raise ModelError(f"{tmp / 'model.bin'}: assembled Whisper {model} has the wrong size")
         for p in extras:
             shutil.copy2(p, tmp / p.name)
-        if target.exists():  # a stale or partial copy from an older run
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.rename(tmp, target)
-        except OSError:  # another process won the race; its copy is complete
-            if not ((target / "model.bin").is_file() and (target / "model.bin").stat().st_size == expected):
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
 def _shallow_model_dir(model: str, depth: int, cache_root: str | Path | None) -> Path:
+    """The model with only its first ``depth`` encoder layers, made once under the cache's ``models``."""
     from emoscore.features.ct2model import write_shallow_encoder
 
     if model not in ENCODER_LAYERS or not 1 <= depth <= ENCODER_LAYERS[model]:
         raise ConfigError(f"Whisper {model} depth={depth}: must be 1 … {ENCODER_LAYERS.get(model, '?')}")
     full = whisper_model_dir(model, cache_root=cache_root)
-    target = full.parent / f"{full.name}-depth{depth}"
-    if (target / "model.bin").is_file():
+    root = Path(cache_root) if cache_root is not None else default_cache_root()
+    target = root / "models" / f"whisper-{model}-depth{depth}"  # never beside tiny.en's installed copy
+
+    def whole(d: Path) -> bool:
+        return (d / "model.bin").is_file()  # written inside the temporary folder, renamed whole
+
+    if whole(target):
         return target
-    tmp = Path(tempfile.mkdtemp(dir=full.parent, prefix=f".{target.name}-"))
-    try:
+    with atomic_folder(target, complete=whole) as tmp:
         write_shallow_encoder(full / "model.bin", tmp / "model.bin", depth)
         for p in full.iterdir():
             if p.name != "model.bin":
                 shutil.copy2(p, tmp / p.name)
-        try:
-            os.rename(tmp, target)
-        except OSError:  # another process won the race; its copy is complete
-            if not (target / "model.bin").is_file():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

@@ -136,6 +136,35 @@ def _interval_for(seg: Segment, method: str, mapping: EmotionMap | RegionMap) ->
     return iv.short, iv.semitones
 
 
+def parse_method(method: str) -> ComposeMethod:
+    """``A``/``B`` (any case) as a :class:`ComposeMethod`; anything else is one ConfigError line."""
+    try:
+        return ComposeMethod(str(method).upper())
+    except ValueError:
+        raise ConfigError(f"unknown method {method!r}; use {' or '.join(ComposeMethod)}") from None
+
+
+def check_program(program: int) -> None:
+    if not 0 <= program <= 127:
+        raise ConfigError(f"--program {program}: General MIDI programs are 0..127")
+
+
+def interval_map(
+    timeline: Timeline,
+    method: ComposeMethod,
+    mapping: EmotionMap | RegionMap | None = None,
+    table: IntervalTable | None = None,
+) -> tuple[EmotionMap | RegionMap, list[str], dict[str, int]]:
+    """What every composition of ``timeline`` reads its intervals with: the method's map (checked
+    against the timeline's classes), the classes in order and each class's controller number."""
+    mapping = mapping or load_map(method)
+    if isinstance(mapping, EmotionMap):
+        mapping.check_labels(timeline.labels or sorted({s.emotion for s in timeline.segments if s.emotion}))
+    table = table or load_interval_table()
+    labels = list(timeline.labels) or sorted({k for s in timeline.segments for k in s.probabilities})
+    return mapping, labels, table.cc_numbers(labels)
+
+
 def compose(
     timeline: Timeline,
     method: str = "A",
@@ -157,20 +186,11 @@ def compose(
     >>> s.notes, s.controllers
     ((48, 52), ((23, 32),))
     """
-    try:
-        method = ComposeMethod(str(method).upper())
-    except ValueError:
-        raise ConfigError(f"unknown method {method!r}; use {' or '.join(ComposeMethod)}") from None
+    method = parse_method(method)
     if not timeline.segments:
         raise DataError(f"{timeline.input}: the emotion timeline is empty (no analysis windows)")
-    if not 0 <= program <= 127:
-        raise ConfigError(f"--program {program}: General MIDI programs are 0..127")
-    mapping = mapping or load_map(method)
-    if isinstance(mapping, EmotionMap):
-        mapping.check_labels(timeline.labels or sorted({s.emotion for s in timeline.segments if s.emotion}))
-    table = table or load_interval_table()
-    labels = list(timeline.labels) or sorted({k for s in timeline.segments for k in s.probabilities})
-    cc = table.cc_numbers(labels)
+    check_program(program)
+    mapping, labels, cc = interval_map(timeline, method, mapping, table)
     segs = sorted(timeline.segments, key=lambda s: s.start)
     steps = []
     for i, seg in enumerate(segs):

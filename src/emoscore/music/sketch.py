@@ -31,10 +31,10 @@ import numpy as np
 
 from emoscore.errors import ConfigError
 from emoscore.music.cues import Section, cut_sections
-from emoscore.music.maps import EmotionMap, IntervalTable, RegionMap, load_interval_table, load_map
+from emoscore.music.maps import EmotionMap, IntervalTable, RegionMap
+from emoscore.music.score import check_program, interval_map, parse_method
 from emoscore.music.sketch_rules import Chord, Harmony, Meter, Mode, Part, SketchRules, load_sketch_rules
 from emoscore.timeline import Timeline
-from emoscore.vocabulary import ComposeMethod
 
 TICKS_PER_BEAT = 480
 EIGHTH = TICKS_PER_BEAT // 2
@@ -527,23 +527,15 @@ def compose_sketch(
     >>> cue.marker, cue.chords
     ('cue 1 - sad, F minor, 79 BPM', ('Fm', 'Bbm', 'Fm7', 'Cm', 'Fm', 'Bbm', 'Fm7'))
     """
-    try:
-        method = ComposeMethod(str(method).upper())
-    except ValueError:
-        raise ConfigError(f"unknown method {method!r}; use {' or '.join(ComposeMethod)}") from None
+    method = parse_method(method)
     if not 0 <= int(seed) < 2**63:
         raise ConfigError(f"--seed {seed}: must be a whole number from 0")
     rules = rules or load_sketch_rules()
     if min_cue is not None and not (math.isfinite(min_cue) and 1.0 <= min_cue <= 600.0):
         raise ConfigError(f"--cue-min {min_cue:g}: must be between 1 and 600 seconds")
-    if program is not None and not 0 <= program <= 127:
-        raise ConfigError(f"--program {program}: General MIDI programs are 0..127")
-    mapping = mapping or load_map(method)
-    if isinstance(mapping, EmotionMap):
-        mapping.check_labels(timeline.labels or sorted({s.emotion for s in timeline.segments if s.emotion}))
-    table = table or load_interval_table()
-    labels = list(timeline.labels) or sorted({k for s in timeline.segments for k in s.probabilities})
-    cc_numbers = table.cc_numbers(labels)
+    if program is not None:
+        check_program(program)
+    mapping, _labels, cc_numbers = interval_map(timeline, method, mapping, table)
     sections = cut_sections(
         timeline,
         mapping,

@@ -202,7 +202,12 @@ class SoundAnnotator:
         ext = bundle.extractor
         settings = replace(bundle.preprocessing, denoise=True) if denoise else bundle.preprocessing
         rows = list(range(len(windows))) if which is None else list(which)
-        clips = {i: preprocess_clip(windows[i], settings, name="window") for i in rows}
+        # preprocessed once per window and settings, whichever bundle asks first (denoising is costly)
+        prepared = memo.setdefault(("preprocessed", settings), [None] * len(windows))
+        for i in rows:
+            if prepared[i] is None:
+                prepared[i] = preprocess_clip(windows[i], settings, name="window")
+        clips = {i: np.asarray(prepared[i]) for i in rows}
         single = isinstance(ext, WindowedExtractor) and all(
             len(excerpt_spans(len(c), rate, ext.window, ext.max_windows)) == 1 for c in clips.values()
         )
