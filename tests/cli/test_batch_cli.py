@@ -182,7 +182,14 @@ def _start(bundle: Path, src: Path, out: Path) -> subprocess.Popen:
         "--progress",
         "lines",
     ]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT at its default even when the tests run as a shell's background job (which ignores it)
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _wait_for_parts(out: Path, proc: subprocess.Popen, n: int) -> None:
