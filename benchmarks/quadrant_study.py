@@ -12,6 +12,9 @@ windows' probabilities, as ``WindowPooledClassifier`` does. Blocks: see ``BLOCKS
 Whisper-base encoder layer K (torch re-build, ``whisper-base-layers``); ``tonal`` are key /
 mode / chord / tonnetz / pulse / contrast descriptors per window (librosa, computed here:
 ``pip install librosa`` into the venv first; not an emoscore dependency).
+``lyrics`` is the clip's words (Whisper-base, translated to English; about 5 CPU s per clip the
+first time, then from the transcript cache) as a MiniLM sentence vector, the same for every
+window.
 
 Options: ``--weight pquad`` weights training windows by the 4Q annotation's PQuad (the share
 of a song's mood tags in its quadrant); ``--special BLOCKS`` re-splits the low-arousal mass
