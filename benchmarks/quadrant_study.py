@@ -189,9 +189,15 @@ def load_blocks(
     frame = load_corpora_for(base.task, list(base.corpora), None, labels=base.labels).reset_index(drop=True)
     ann = pd.read_csv(Path(frame["path"].iloc[0]).parents[2] / "annotations.csv").set_index("Song")
     stems = frame["path"].map(lambda p: Path(p).stem)
-    frame = frame.assign(pquad=stems.map(ann["PQuad"]).astype(float).to_numpy())
+    frame = frame.assign(
+        pquad=stems.map(ann["PQuad"]).astype(float).to_numpy(),
+        genre=stems.map(ann["GenresStr"]).fillna("").map(lambda g: g.split(";")[0].strip()).to_numpy(),
+    )
+    if any(n.startswith("wl") for n in names):
+        names = [*names, "wall"]
     out: dict[str, list[np.ndarray]] = {}
-    for name in sorted(names, key=lambda n: (n == "lyrics", n.startswith("wl"))):
+    # layer slices after the block they cut, lyrics after a block that gives the window counts
+    for name in sorted(set(names), key=lambda n: (n == "lyrics", n.startswith("wl"))):
         t = time.time()
         if name == "tonal":
             out[name] = _tonal_block(frame, max_windows, overlap)
@@ -199,8 +205,6 @@ def load_blocks(
             n_win = [len(x) for x in out[min(out)]] if out else None
             out[name] = _lyrics_block(frame, n_win, cache)
         elif name.startswith("wl"):
-            if "wall" not in out:
-                out.update(load_blocks(["wall"], max_windows, overlap)[1])
             k = int(name[2:])
             out[name] = [x[:, k * WIDTH : (k + 1) * WIDTH] for x in out["wall"]]
         else:
@@ -258,8 +262,14 @@ def cv_predictions(
     n_win = np.array([len(x) for x in next(iter(blocks.values()))])
     pquad = frame["pquad"].to_numpy(dtype=float)
 
+    # each group's blocks side by side, once per clip (not once per fold and seed)
+    joined = {
+        tuple(names): [np.hstack([blocks[b][i] for b in names]) for i in range(len(y))]
+        for names in [*config, *([special] if special else [])]
+    }
+
     def stacked(names: list[str], rows: np.ndarray) -> np.ndarray:
-        return np.vstack([np.hstack([blocks[b][i] for b in names]) for i in rows])
+        return np.vstack([joined[tuple(names)][i] for i in rows])
 
     preds = []
     for seed in seeds:
@@ -300,11 +310,7 @@ def diagnose(frame: pd.DataFrame, pred: np.ndarray) -> None:
     for lo, hi in ((0.0, 0.6), (0.6, 0.75), (0.75, 1.01)):
         m = (pquad >= lo) & (pquad < hi)
         print(f"# PQuad [{lo}, {hi}): n={m.sum()} UA {unweighted_accuracy(y[m], pred[m]):.3f}")
-    ann = pd.read_csv(Path(frame["path"].iloc[0]).parents[2] / "annotations.csv").set_index("Song")
-    genres = frame["path"].map(lambda p: Path(p).stem).map(ann["GenresStr"]).fillna("")
-    table = pd.DataFrame(
-        {"true": y, "predicted": pred, "genre": genres.map(lambda g: g.split(";")[0].strip())}
-    )
+    table = pd.DataFrame({"true": y, "predicted": pred, "genre": frame["genre"].to_numpy()})
     low = table[table["true"].isin(["Q3", "Q4"])]
     print(pd.crosstab(low["genre"], [low["true"], low["predicted"]]).to_string())
 

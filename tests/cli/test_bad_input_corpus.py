@@ -375,52 +375,27 @@ def ev(*extra: str) -> list[str]:
     return ["evaluate", *extra]
 
 
+def bad_manifest(content: str | bytes, match: str) -> Case:
+    """``evaluate --manifest`` of a manifest holding ``content``: refused, naming the manifest."""
+    return lambda d: (ev("--manifest", str(m := manifest(d, content))), str(m), match)
+
+
 EVALUATE: dict[str, Case] = {
     "ev_manifest_missing": lambda d: (ev("--manifest", str(d / "none.csv")), "none.csv", "not found"),
-    "ev_manifest_empty_file": lambda d: (
-        ev("--manifest", str(m := manifest(d, ""))),
-        str(m),
-        "empty manifest",
+    "ev_manifest_empty_file": bad_manifest("", "empty manifest"),
+    "ev_manifest_header_only": bad_manifest("path,label\n", "no usable rows (no rows)"),
+    "ev_manifest_missing_label_column": bad_manifest(
+        "path,emotion\nc0.wav,angry\n", "missing column 'label'"
     ),
-    "ev_manifest_header_only": lambda d: (
-        ev("--manifest", str(m := manifest(d, "path,label\n"))),
-        str(m),
-        "no usable rows (no rows)",
+    "ev_manifest_missing_path_column": bad_manifest("file,label\nc0.wav,angry\n", "missing column 'path'"),
+    "ev_manifest_unknown_label_only": bad_manifest(
+        "path,label\nc0.wav,grumpy\nc1.wav,grumpy\n", "unknown label 'grumpy'"
     ),
-    "ev_manifest_missing_label_column": lambda d: (
-        ev("--manifest", str(m := manifest(d, "path,emotion\nc0.wav,angry\n"))),
-        str(m),
-        "missing column 'label'",
-    ),
-    "ev_manifest_missing_path_column": lambda d: (
-        ev("--manifest", str(m := manifest(d, "file,label\nc0.wav,angry\n"))),
-        str(m),
-        "missing column 'path'",
-    ),
-    "ev_manifest_unknown_label_only": lambda d: (
-        ev("--manifest", str(m := manifest(d, "path,label\nc0.wav,grumpy\nc1.wav,grumpy\n"))),
-        str(m),
-        "unknown label 'grumpy'",
-    ),
-    "ev_manifest_empty_labels": lambda d: (
-        ev("--manifest", str(m := manifest(d, "path,label\nc0.wav,\nc1.wav, \n"))),
-        str(m),
-        "empty label",
-    ),
-    "ev_manifest_files_missing": lambda d: (
-        ev("--manifest", str(m := manifest(d, "path,label\nx.wav,angry\ny.wav,sad\n"))),
-        str(m),
-        "x.wav not found",
-    ),
-    "ev_manifest_not_utf8": lambda d: (
-        ev("--manifest", str(m := manifest(d, b"path,label\n\xff\xfe\xfa.wav,angry\n"))),
-        str(m),
-        "not UTF-8",
-    ),
-    "ev_manifest_random_bytes": lambda d: (
-        ev("--manifest", str(m := manifest(d, np.random.default_rng(2).bytes(3000)))),
-        str(m),
-        "not UTF-8|malformed|missing column|empty",
+    "ev_manifest_empty_labels": bad_manifest("path,label\nc0.wav,\nc1.wav, \n", "empty label"),
+    "ev_manifest_files_missing": bad_manifest("path,label\nx.wav,angry\ny.wav,sad\n", "x.wav not found"),
+    "ev_manifest_not_utf8": bad_manifest(b"path,label\n\xff\xfe\xfa.wav,angry\n", "not UTF-8"),
+    "ev_manifest_random_bytes": bad_manifest(
+        np.random.default_rng(2).bytes(3000), "not UTF-8|malformed|missing column|empty"
     ),
     "ev_manifest_is_a_folder": lambda d: (ev("--manifest", str(clips(d))), "--manifest", "is a directory"),
     "ev_unknown_corpus": lambda d: (ev("--corpus", "no-such-corpus"), "no-such-corpus", "unknown corpus"),

@@ -39,9 +39,13 @@ def test_an_interrupted_batch_exits_cleanly(tiny_bundle: Path, tmp_path: Path, s
     cmd += ["--domain", "speech", "--workers", "2", "--progress", "lines"]
     env = {k: v for k, v in os.environ.items() if k != "EMOSCORE_DEBUG"}
     # a shell's background job (`make test &`) starts with SIGINT ignored, and children inherit that
-    restore = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=restore
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     first = ""
     deadline = time.monotonic() + 120
