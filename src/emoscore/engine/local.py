@@ -78,7 +78,11 @@ class LocalEngine:
         if exc_type is not None:  # interrupted: stop now, in-flight files are simply not committed
             self._terminate()
         else:
-            self._pool.shutdown(wait=True)
+            try:
+                self._pool.shutdown(wait=True)
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM while the finished pool winds down
+                self._terminate()
+                raise
         self._pool = None
 
     def _terminate(self) -> None:
@@ -86,7 +90,12 @@ class LocalEngine:
         # the executor has no public way to stop running tasks before Python 3.14
         for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
             proc.terminate()
+        manager = getattr(self._pool, "_executor_manager_thread", None)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            # Python 3.11's exit hook writes to the manager thread's wake-up pipe without its lock:
+            # exiting while the thread closes that pipe printed an "Exception ignored" traceback
+            manager.join(timeout=10)
 
     def results(self, tasks: Iterable[FileTask]) -> Iterator[FileResult]:
         """Results in completion order; at most two files per worker are queued at a time."""
